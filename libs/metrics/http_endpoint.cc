@@ -17,11 +17,12 @@ constexpr char kMetricsContentType[] = "text/plain; version=0.0.4; charset=utf-8
 constexpr char kTextContentType[] = "text/plain; charset=utf-8";
 // Worker threads serving requests: scrapes and probes are rare and cheap.
 constexpr size_t kServerThreads = 2;
-// An idle keep-alive connection holds a worker until this timeout, and Stop() waits for workers.
+// One request per connection: scrapes are seconds apart, so keep-alive saves nothing, and an idle
+// kept-alive connection would hold a worker (and so Stop()) until its timeout. A client that
+// connects but stays silent still holds one for up to kKeepAliveTimeoutSeconds.
+constexpr size_t kRequestsPerConnection = 1;
 constexpr time_t kKeepAliveTimeoutSeconds = 1;
 constexpr time_t kReadWriteTimeoutSeconds = 5;
-// Bound on waiting for the freshly started listener thread to enter its accept loop.
-constexpr auto kListenerStartTimeout = std::chrono::seconds(10);
 
 // ExclusiveAddressOptions sets SO_REUSEADDR (restart while old connections sit in TIME_WAIT) but,
 // unlike httplib's default, not SO_REUSEPORT, which would let two daemons share a port silently.
@@ -37,6 +38,7 @@ class HttpEndpoint::Server {
  public:
   httplib::Server http;
   std::thread listener;
+  std::atomic<bool> exited{false};  // set when listen_after_bind returns
 };
 
 HttpEndpoint::HttpEndpoint(Registry& registry, std::string host, int port)
@@ -59,6 +61,7 @@ absl::Status HttpEndpoint::Start() {
   httplib::Server& http = server->http;
   http.new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
   http.set_socket_options(ExclusiveAddressOptions);
+  http.set_keep_alive_max_count(kRequestsPerConnection);
   http.set_keep_alive_timeout(kKeepAliveTimeoutSeconds);
   http.set_read_timeout(kReadWriteTimeoutSeconds);
   http.set_write_timeout(kReadWriteTimeoutSeconds);
@@ -88,18 +91,19 @@ absl::Status HttpEndpoint::Start() {
         absl::StrCat("metrics endpoint: cannot bind ", address, " (address taken or invalid)"));
   }
 
-  server->listener = std::thread([&http] { http.listen_after_bind(); });
-  // httplib's stop() is a no-op until the accept loop has started, so wait for it here: Stop()
-  // then always takes effect.
-  const auto deadline = std::chrono::steady_clock::now() + kListenerStartTimeout;
-  while (!http.is_running()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      // Unreachable in practice; leaving the thread joinable would terminate, so finish it.
-      server->listener.detach();
-      server.release();  // the detached thread still uses it
-      return absl::InternalError(absl::StrCat("metrics endpoint ", address, " did not start"));
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  server->listener = std::thread([s = server.get()] {
+    s->http.listen_after_bind();
+    s->exited.store(true, std::memory_order_release);
+  });
+  // httplib's stop() is a no-op until the accept loop has started, so wait for the loop (or its
+  // early exit): Stop() then always takes effect. The thread reaches one of the two at once.
+  while (!http.is_running() && !server->exited.load(std::memory_order_acquire)) {
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  if (!http.is_running()) {
+    server->listener.join();
+    return absl::UnavailableError(
+        absl::StrCat("metrics endpoint ", host_, ":", bound, ": accept loop exited at start"));
   }
   bound_port_.store(bound, std::memory_order_release);
   server_ = std::move(server);
