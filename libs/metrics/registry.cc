@@ -279,9 +279,17 @@ void Registry::AddCounterCallback(std::string_view name, std::string_view help,
 }
 
 std::string Registry::Expose() const {
+  // Entries are never removed or changed once registered, so render from a snapshot of pointers
+  // without the lock: callbacks may then take their component's locks in any order.
+  std::vector<const Entry*> entries;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    entries.reserve(entries_.size());
+    for (const auto& [name, entry] : entries_) entries.push_back(entry.get());
+  }
   std::string out;
-  absl::ReaderMutexLock lock(&mu_);
-  for (const auto& [name, entry] : entries_) {
+  for (const Entry* entry : entries) {
+    const std::string& name = entry->name;
     const std::string& help = entry->help;
     if (const auto* f = std::get_if<std::unique_ptr<Family<Counter>>>(&entry->metric)) {
       const auto children = (*f)->Children();
@@ -332,10 +340,9 @@ std::vector<double> ExponentialBuckets(double start, double factor, int count) {
   }
   std::vector<double> buckets;
   buckets.reserve(count);
-  double bound = start;
   for (int i = 0; i < count; ++i) {
-    buckets.push_back(bound);
-    bound *= factor;
+    // One rounding per bound (not accumulated), so decimal steps stay clean: 0.001, 0.01, 0.1.
+    buckets.push_back(start * std::pow(factor, i));
   }
   return buckets;
 }

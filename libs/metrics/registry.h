@@ -156,8 +156,8 @@ class Registry {
                                   std::vector<double> buckets,
                                   std::vector<std::string> label_names = {});
   // AddGaugeCallback registers a gauge computed at scrape time (queue depths, lease counts).
-  // `value` runs on the scraping thread with the registry locked: it must be thread-safe and must
-  // not call back into this registry.
+  // `value` runs on the scraping thread (without registry locks held): it must be thread-safe,
+  // quick, and valid for the registry's life.
   void AddGaugeCallback(std::string_view name, std::string_view help,
                         std::function<double()> value);
   // AddCounterCallback is AddGaugeCallback for a monotonic value read elsewhere (CPU seconds).

@@ -75,6 +75,7 @@ TEST(FamilyTest, GetOnUnlabelledFamilyIsStable) {
 TEST(BucketsTest, Exponential) {
   EXPECT_THAT(ExponentialBuckets(1, 2, 4), ElementsAre(1, 2, 4, 8));
   EXPECT_THAT(ExponentialBuckets(0.5, 10, 3), ElementsAre(0.5, 5, 50));
+  EXPECT_THAT(ExponentialBuckets(0.001, 10, 4), ElementsAre(0.001, 0.01, 0.1, 1));
 }
 
 TEST(BucketsTest, LatencyDefaultsSpan100usTo10s) {
