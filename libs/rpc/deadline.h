@@ -14,7 +14,8 @@ namespace eddy::rpc {
 inline constexpr absl::Duration kMaxCallTimeout = absl::Hours(24);
 
 // SetDeadline gives `context` a deadline `timeout` from now (wall clock, as gRPC requires).
-// A timeout <= 0 makes the call fail immediately with DEADLINE_EXCEEDED.
+// A timeout <= 0 sets the deadline to now: any call that does not complete at once fails with
+// DEADLINE_EXCEEDED.
 void SetDeadline(grpc::ClientContext& context, absl::Duration timeout);
 
 // SetDeadlineAt gives `context` the absolute deadline `deadline`, e.g. one inherited from the

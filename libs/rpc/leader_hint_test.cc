@@ -1,6 +1,7 @@
 #include "libs/rpc/leader_hint.h"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -110,13 +111,15 @@ TEST_F(LeaderFollowerTest, TwoServersEndsOnSecond) {
 }
 
 TEST_F(LeaderFollowerTest, UnreachableMemberRotatesToNextAfterBackoff) {
+  Member live("live");
   std::string dead_target;
   {
+    internal::FakeController service;
     GrpcServer dead(ServerOptions{});
+    dead.AddService(&service);
     ASSERT_THAT(dead.Start(), IsOk());
     dead_target = dead.target();
   }  // Port closed now: connecting is refused.
-  Member live("live");
   auto follower = MakeFollower({dead_target, live.server.target()});
   std::string answered_by;
   EXPECT_THAT(Call(*follower, &answered_by), IsOk());

@@ -33,6 +33,9 @@ absl::Status GrpcServer::Start() {
   if (server_ != nullptr || shut_down_) {
     return absl::FailedPreconditionError("GrpcServer::Start called twice");
   }
+  if (services_.empty()) {
+    return absl::FailedPreconditionError("GrpcServer::Start called without any service");
+  }
   if (options_.port < 0 || options_.port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("gRPC port ", options_.port, " out of range"));
   }

@@ -49,7 +49,8 @@ class GrpcServer {
 
   // Start loads TLS credentials, binds and starts serving.
   // Errors: kInvalidArgument for bad options or TLS files; kUnavailable when the address cannot be
-  // bound (the message names host:port); kFailedPrecondition when called twice.
+  // bound (the message names host:port); kFailedPrecondition when called twice or without any
+  // service (gRPC cannot run a server with nothing to serve).
   absl::Status Start();
 
   // port is the bound port (the ephemeral one when options.port was 0), or 0 before Start.

@@ -66,30 +66,46 @@ TEST(GrpcServerTest, HandlerStatusReachesClient) {
 }
 
 TEST(GrpcServerTest, BindFailureOnTakenPortNamesHostPort) {
+  internal::FakeController service;
   GrpcServer first(ServerOptions{});
+  first.AddService(&service);
   EDDY_ASSERT_OK(first.Start());
 
   ServerOptions options;
   options.port = first.port();
   GrpcServer second(options);
+  second.AddService(&service);
   EXPECT_THAT(second.Start(), StatusIs(absl::StatusCode::kUnavailable,
                                        HasSubstr(absl::StrCat("127.0.0.1:", first.port()))));
   EXPECT_EQ(second.port(), 0);
 }
 
 TEST(GrpcServerTest, RejectsBadOptions) {
+  internal::FakeController service;
   ServerOptions options;
   options.port = 70000;
-  EXPECT_THAT(GrpcServer(options).Start(), StatusIs(absl::StatusCode::kInvalidArgument));
+  GrpcServer bad_port(options);
+  bad_port.AddService(&service);
+  EXPECT_THAT(bad_port.Start(), StatusIs(absl::StatusCode::kInvalidArgument));
+
   options.port = 0;
   options.tls.cert_file = "/nonexistent/eddy/server.pem";
   options.tls.key_file = "/nonexistent/eddy/server.key";
-  EXPECT_THAT(GrpcServer(options).Start(),
+  GrpcServer bad_tls(options);
+  bad_tls.AddService(&service);
+  EXPECT_THAT(bad_tls.Start(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("/nonexistent/eddy")));
 }
 
-TEST(GrpcServerTest, StartTwiceFails) {
+TEST(GrpcServerTest, StartWithoutServiceFails) {
   GrpcServer server(ServerOptions{});
+  EXPECT_THAT(server.Start(), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST(GrpcServerTest, StartTwiceFails) {
+  internal::FakeController service;
+  GrpcServer server(ServerOptions{});
+  server.AddService(&service);
   EDDY_ASSERT_OK(server.Start());
   EXPECT_THAT(server.Start(), StatusIs(absl::StatusCode::kFailedPrecondition));
 }
