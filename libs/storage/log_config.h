@@ -1,0 +1,44 @@
+// LogConfig holds one partition log's settings, named after the Kafka topic configs they implement
+// (defaults match Kafka's). The broker builds it from topic configs; the log validates it at open.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace eddy::storage {
+
+struct LogConfig {
+  // segment.bytes: roll when the active segment would exceed this. Bytes, default 1 GiB, [1 KiB, 2 GiB).
+  uint64_t segment_bytes = 1ull << 30;
+  // segment.ms: roll a non-empty active segment this long after it was opened. Default 7 days.
+  absl::Duration segment_ms = absl::Hours(24 * 7);
+  // segment.index.bytes: offset-index cap; a full index rolls the segment. Default 10 MiB, >= 8.
+  uint64_t segment_index_bytes = 10ull << 20;
+  // index.interval.bytes: log bytes between index entries (bounds the read scan). Default 4096.
+  uint64_t index_interval_bytes = 4096;
+  // flush.messages: fsync after this many records. Default: never (the OS writes back; replication
+  // provides durability, as in Kafka). 1 = fsync every batch.
+  int64_t flush_messages = std::numeric_limits<int64_t>::max();
+  // flush.ms: fsync when the last fsync is older than this. Default: never.
+  absl::Duration flush_ms = absl::InfiniteDuration();
+  // log.flush.offset.checkpoint.interval.ms: how often the recovery point checkpoint is rewritten after
+  // flushes (it costs three fsyncs, so not on every flush). Default 60 s.
+  absl::Duration recovery_point_checkpoint_interval = absl::Seconds(60);
+  // retention.ms: delete closed segments whose newest record is older. InfiniteDuration() = -1 (keep).
+  absl::Duration retention_ms = absl::Hours(24 * 7);
+  // retention.bytes: delete oldest closed segments while the log exceeds this. -1 = unlimited.
+  int64_t retention_bytes = -1;
+  // verify_crc_on_append: check each appended batch's CRC-32C (the leader validates anyway; this is
+  // the storage layer's own guard against corrupting the log). Default true.
+  bool verify_crc_on_append = true;
+  // verify_crc_on_read: check each batch's CRC when read, so media corruption is reported (with file
+  // and position) instead of served. Default true.
+  bool verify_crc_on_read = true;
+
+  absl::Status Validate() const;
+};
+
+}  // namespace eddy::storage

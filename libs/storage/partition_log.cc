@@ -1,0 +1,352 @@
+#include "libs/storage/partition_log.h"
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/status_macros.h"
+#include "libs/storage/checkpoint_file.h"
+#include "libs/storage/internal/absl_view.h"
+#include "libs/storage/internal/batch_header.h"
+#include "libs/storage/internal/records.h"
+
+namespace eddy::storage {
+
+using internal::BatchHeader;
+
+PartitionLog::PartitionLog(FileSystem& fs, std::string dir, LogConfig config, common::Clock& clock)
+    : fs_(fs), dir_(std::move(dir)), config_(config), clock_(clock) {}
+
+PartitionLog::~PartitionLog() = default;
+
+SegmentOptions PartitionLog::segment_options() const {
+  return SegmentOptions{.index_interval_bytes = config_.index_interval_bytes,
+                        .max_index_bytes = config_.segment_index_bytes};
+}
+
+absl::StatusOr<AppendResult> PartitionLog::AppendAsLeader(std::string records, LeaderEpoch epoch) {
+  absl::MutexLock lock(&mu_);
+  return Append(std::move(records), epoch);
+}
+
+absl::StatusOr<AppendResult> PartitionLog::AppendAsFollower(std::string records) {
+  absl::MutexLock lock(&mu_);
+  return Append(std::move(records), std::nullopt);
+}
+
+absl::StatusOr<AppendResult> PartitionLog::Append(std::string records, std::optional<LeaderEpoch> leader_epoch) {
+  // Validate every batch before writing any, so a malformed request appends nothing.
+  struct Batch {
+    size_t position;
+    BatchHeader header;
+  };
+  std::vector<Batch> batches;
+  for (size_t pos = 0; pos < records.size();) {
+    std::string_view rest(records.data() + pos, records.size() - pos);
+    absl::StatusOr<BatchHeader> h = internal::ParseBatchHeader(rest);
+    if (!h.ok()) return absl::InvalidArgumentError(absl::StrCat("malformed batch: ", h.status().message()));
+    if (h->size_in_bytes() > rest.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("batch of ", h->size_in_bytes(), " bytes but only ",
+                                                     rest.size(), " bytes given"));
+    }
+    if (config_.verify_crc_on_append && !internal::VerifyBatchCrc(rest.substr(0, h->size_in_bytes()))) {
+      return absl::InvalidArgumentError(absl::StrCat("CRC mismatch in batch ", batches.size()));
+    }
+    if (h->size_in_bytes() > config_.segment_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat("batch of ", h->size_in_bytes(),
+                                                     " bytes exceeds segment.bytes ", config_.segment_bytes));
+    }
+    batches.push_back({pos, *h});
+    pos += h->size_in_bytes();
+  }
+  if (batches.empty()) return absl::InvalidArgumentError("no record batches to append");
+
+  Offset next = EndOffsetLocked();
+  for (Batch& b : batches) {
+    if (leader_epoch) {
+      // Leader: assign offsets and stamp the epoch. Both fields sit outside the CRC.
+      internal::SetBaseOffset(records.data() + b.position, next.value());
+      internal::SetPartitionLeaderEpoch(records.data() + b.position, leader_epoch->value());
+      b.header.base_offset = next.value();
+      b.header.partition_leader_epoch = leader_epoch->value();
+    } else if (b.header.base_offset < next.value()) {
+      return absl::FailedPreconditionError(absl::StrCat("follower append at offset ", b.header.base_offset,
+                                                        " below log end offset ", next.value(), " in ", dir_));
+    }
+    next = Offset(b.header.last_offset() + 1);
+  }
+
+  AppendResult result{Offset(batches.front().header.base_offset), Offset(batches.back().header.last_offset())};
+  for (const Batch& b : batches) {
+    const BatchHeader& h = b.header;
+    EDDY_RETURN_IF_ERROR(MaybeRoll(Offset(h.base_offset), h.size_in_bytes()));
+    std::optional<LeaderEpochCache::Entry> latest = epochs_->Latest();
+    if (!latest || h.partition_leader_epoch > latest->epoch.value()) {
+      epochs_->Assign(LeaderEpoch(h.partition_leader_epoch), Offset(h.base_offset));
+    }
+    EDDY_RETURN_IF_ERROR(Active().Append(std::string_view(records.data() + b.position, h.size_in_bytes()), h));
+    result.max_timestamp = std::max(result.max_timestamp, h.max_timestamp);
+    result.record_count += h.record_count;
+    unflushed_records_ += std::max(h.record_count, 1);
+  }
+  EDDY_RETURN_IF_ERROR(epochs_->Persist());
+  if (unflushed_records_ >= config_.flush_messages || clock_.Now() - last_flush_ >= config_.flush_ms) {
+    EDDY_RETURN_IF_ERROR(FlushLocked());
+  }
+  return result;
+}
+
+absl::Status PartitionLog::MaybeRoll(Offset next_base, size_t batch_size) {
+  Segment& active = Active();
+  const absl::Time now = clock_.Now();
+  const bool roll = !active.empty() &&
+                    (active.size() + batch_size > config_.segment_bytes ||
+                     now - active.created_at() >= config_.segment_ms || active.IndexFull() ||
+                     next_base.value() - active.base_offset().value() > std::numeric_limits<int32_t>::max());
+  if (!roll) return absl::OkStatus();
+  EDDY_RETURN_IF_ERROR(active.OnRoll());
+  EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Segment> seg,
+                        Segment::Create(fs_, dir_, next_base, segment_options(), now));
+  segments_[next_base.value()] = std::move(seg);
+  dir_dirty_ = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ReadResult> PartitionLog::Read(Offset start, const ReadOptions& options) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const Offset end = EndOffsetLocked();
+  if (start < log_start_ || start > end) {
+    return absl::OutOfRangeError(absl::StrCat("offset ", start.value(), " outside [", log_start_.value(), ", ",
+                                              end.value(), "] of ", dir_));
+  }
+  ReadResult out{.records = {}, .next_offset = start};
+  const int64_t max_offset = options.max_offset ? options.max_offset->value() : end.value();
+  auto it = std::prev(segments_.upper_bound(start.value()));
+  for (; it != segments_.end(); ++it) {
+    if (Offset(it->first) > start) start = Offset(it->first);  // skip a gap between segments
+    if (start.value() >= max_offset) break;
+    EDDY_ASSIGN_OR_RETURN(SegmentRead r, it->second->Read(start, options.max_bytes, max_offset,
+                                                          /*min_one_batch=*/true, config_.verify_crc_on_read));
+    if (!r.records.empty()) {
+      out.records = std::move(r.records);
+      out.next_offset = Offset(r.next_offset);
+      break;
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<Offset>> PartitionLog::OffsetForTimestamp(int64_t timestamp_ms) const {
+  absl::ReaderMutexLock lock(&mu_);
+  for (const auto& [base, seg] : segments_) {
+    if (seg->max_timestamp() < timestamp_ms) continue;
+    EDDY_ASSIGN_OR_RETURN(std::optional<Segment::Located> at, seg->FindBatchByTimestamp(timestamp_ms));
+    if (!at) continue;
+    // The batch holds a record at or after the target; find the first such record.
+    int64_t found = at->header.base_offset;
+    EDDY_ASSIGN_OR_RETURN(std::string batch, seg->ReadAt(at->position, at->header.size_in_bytes()));
+    absl::Status s = internal::ForEachRecord(batch, [&](const internal::RecordView& r) {
+      if (at->header.base_timestamp + r.timestamp_delta >= timestamp_ms) {
+        found = at->header.base_offset + r.offset_delta;
+        return false;
+      }
+      return true;
+    });
+    // Compressed batches (Unimplemented here) answer with the batch's base offset.
+    if (!s.ok() && !absl::IsUnimplemented(s)) return s;
+    return std::max(Offset(found), log_start_);
+  }
+  return std::nullopt;
+}
+
+absl::Status PartitionLog::TruncateTo(Offset offset) {
+  absl::MutexLock lock(&mu_);
+  if (offset >= EndOffsetLocked()) return absl::OkStatus();
+  if (offset < log_start_) return TruncateFullyLocked(offset);
+  while (segments_.size() > 1 && segments_.rbegin()->first > offset.value()) {
+    EDDY_RETURN_IF_ERROR(DeleteSegment(std::prev(segments_.end())));
+  }
+  EDDY_RETURN_IF_ERROR(Active().TruncateTo(offset).status());
+  // Make the truncation durable before new data can land on top of it: otherwise a crash could bring
+  // back the removed (divergent) batches and recovery would accept them as valid.
+  EDDY_RETURN_IF_ERROR(Active().Flush());
+  if (dir_dirty_) {
+    EDDY_RETURN_IF_ERROR(fs_.SyncDir(dir_));
+    dir_dirty_ = false;
+  }
+  epochs_->TruncateFromEnd(EndOffsetLocked());
+  EDDY_RETURN_IF_ERROR(epochs_->Persist());
+  if (recovery_point_ > EndOffsetLocked()) {
+    recovery_point_ = EndOffsetLocked();
+    EDDY_RETURN_IF_ERROR(CheckpointRecoveryPoint());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PartitionLog::TruncateFullyAndStartAt(Offset offset) {
+  absl::MutexLock lock(&mu_);
+  return TruncateFullyLocked(offset);
+}
+
+absl::Status PartitionLog::TruncateFullyLocked(Offset offset) {
+  while (!segments_.empty()) EDDY_RETURN_IF_ERROR(DeleteSegment(segments_.begin()));
+  EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Segment> seg,
+                        Segment::Create(fs_, dir_, offset, segment_options(), clock_.Now()));
+  segments_[offset.value()] = std::move(seg);
+  EDDY_RETURN_IF_ERROR(fs_.SyncDir(dir_));
+  dir_dirty_ = false;
+  log_start_ = offset;
+  recovery_point_ = offset;
+  epochs_->TruncateFromEnd(Offset(0));
+  EDDY_RETURN_IF_ERROR(epochs_->Persist());
+  EDDY_RETURN_IF_ERROR(CheckpointLogStart());
+  return CheckpointRecoveryPoint();
+}
+
+absl::Status PartitionLog::AdvanceLogStartOffset(Offset offset) {
+  absl::MutexLock lock(&mu_);
+  if (offset > EndOffsetLocked()) {
+    return absl::OutOfRangeError(absl::StrCat("log start offset ", offset.value(), " beyond log end ",
+                                              EndOffsetLocked().value(), " of ", dir_));
+  }
+  if (offset <= log_start_) return absl::OkStatus();
+  return MoveLogStart(offset);
+}
+
+absl::Status PartitionLog::MoveLogStart(Offset offset) {
+  // Checkpoint first: if we crash before the files are gone, Open deletes segments below the start.
+  log_start_ = offset;
+  EDDY_RETURN_IF_ERROR(CheckpointLogStart());
+  epochs_->TruncateFromStart(offset);
+  EDDY_RETURN_IF_ERROR(epochs_->Persist());
+  while (segments_.size() > 1 && std::next(segments_.begin())->first <= offset.value()) {
+    EDDY_RETURN_IF_ERROR(DeleteSegment(segments_.begin()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RetentionResult> PartitionLog::ApplyRetention() {
+  absl::MutexLock lock(&mu_);
+  RetentionResult result;
+  const absl::Time now = clock_.Now();
+  uint64_t size = 0;
+  for (const auto& [base, seg] : segments_) size += seg->size();
+  const bool by_time = config_.retention_ms != absl::InfiniteDuration();
+  const int64_t cutoff_ms = by_time ? absl::ToUnixMillis(now - config_.retention_ms) : 0;
+  auto it = segments_.begin();
+  // Whole closed segments only, oldest first, stopping at the first one that must stay.
+  for (; std::next(it) != segments_.end(); ++it) {
+    const Segment& seg = *it->second;
+    const bool expired = by_time && seg.max_timestamp() < cutoff_ms;
+    const bool oversize = config_.retention_bytes >= 0 &&
+                          size - seg.size() >= static_cast<uint64_t>(config_.retention_bytes);
+    const bool below_start = std::next(it)->first <= log_start_.value();
+    if (!expired && !oversize && !below_start) break;
+    size -= seg.size();
+    result.bytes_deleted += seg.size();
+    ++result.segments_deleted;
+  }
+  if (result.segments_deleted == 0) return result;
+  const Offset new_start(it->first);
+  if (new_start > log_start_) {
+    EDDY_RETURN_IF_ERROR(MoveLogStart(new_start));
+  } else {
+    while (segments_.begin()->first < it->first) EDDY_RETURN_IF_ERROR(DeleteSegment(segments_.begin()));
+  }
+  return result;
+}
+
+absl::Status PartitionLog::DeleteSegment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it) {
+  EDDY_RETURN_IF_ERROR(it->second->Delete());
+  segments_.erase(it);
+  dir_dirty_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status PartitionLog::Flush() {
+  absl::MutexLock lock(&mu_);
+  return FlushLocked();
+}
+
+absl::Status PartitionLog::MaybeFlush() {
+  absl::MutexLock lock(&mu_);
+  if (unflushed_records_ > 0 && clock_.Now() - last_flush_ >= config_.flush_ms) return FlushLocked();
+  return absl::OkStatus();
+}
+
+absl::Status PartitionLog::FlushLocked() {
+  auto it = segments_.upper_bound(recovery_point_.value());
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) EDDY_RETURN_IF_ERROR(it->second->Flush());
+  if (dir_dirty_) {
+    EDDY_RETURN_IF_ERROR(fs_.SyncDir(dir_));
+    dir_dirty_ = false;
+  }
+  recovery_point_ = EndOffsetLocked();
+  unflushed_records_ = 0;
+  last_flush_ = clock_.Now();
+  if (last_flush_ - last_recovery_checkpoint_ >= config_.recovery_point_checkpoint_interval) {
+    return CheckpointRecoveryPoint();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PartitionLog::CheckpointRecoveryPoint() {
+  if (recovery_point_ == checkpointed_recovery_point_) return absl::OkStatus();
+  EDDY_RETURN_IF_ERROR(WriteCheckpoint(fs_, JoinPath(dir_, kRecoveryPointFile), {{recovery_point_.value()}}));
+  checkpointed_recovery_point_ = recovery_point_;
+  last_recovery_checkpoint_ = clock_.Now();
+  return absl::OkStatus();
+}
+
+absl::Status PartitionLog::CheckpointLogStart() {
+  return WriteCheckpoint(fs_, JoinPath(dir_, kLogStartOffsetFile), {{log_start_.value()}});
+}
+
+absl::Status PartitionLog::Close() {
+  absl::MutexLock lock(&mu_);
+  EDDY_RETURN_IF_ERROR(FlushLocked());
+  EDDY_RETURN_IF_ERROR(CheckpointRecoveryPoint());
+  EDDY_RETURN_IF_ERROR(CheckpointLogStart());
+  return epochs_->Persist();
+}
+
+std::pair<LeaderEpoch, Offset> PartitionLog::EndOffsetForEpoch(LeaderEpoch epoch) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return epochs_->EndOffsetForEpoch(epoch, EndOffsetLocked());
+}
+
+std::optional<LeaderEpochCache::Entry> PartitionLog::LatestEpoch() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return epochs_->Latest();
+}
+
+Offset PartitionLog::LogStartOffset() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return log_start_;
+}
+
+Offset PartitionLog::LogEndOffset() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return EndOffsetLocked();
+}
+
+Offset PartitionLog::RecoveryPoint() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return recovery_point_;
+}
+
+size_t PartitionLog::SegmentCount() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return segments_.size();
+}
+
+uint64_t PartitionLog::SizeBytes() const {
+  absl::ReaderMutexLock lock(&mu_);
+  uint64_t size = 0;
+  for (const auto& [base, seg] : segments_) size += seg->size();
+  return size;
+}
+
+}  // namespace eddy::storage

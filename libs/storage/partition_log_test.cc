@@ -1,0 +1,228 @@
+#include "libs/storage/partition_log.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "libs/common/clock.h"
+#include "libs/storage/mem_file_system.h"
+#include "libs/storage/test_batches.h"
+#include "tests/testing/status_matchers.h"
+
+namespace eddy::storage {
+namespace {
+
+using ::eddy::storage::testing::MakeBatch;
+using ::eddy::storage::testing::SplitBatches;
+using ::eddy::testing::StatusIs;
+
+class PartitionLogTest : public ::testing::Test {
+ protected:
+  PartitionLogTest() {
+    config_.segment_bytes = 16 * 1024;
+    config_.index_interval_bytes = 1024;
+  }
+
+  std::unique_ptr<PartitionLog> OpenLog() {
+    auto log = PartitionLog::Open(fs_, "/data/topic-0", config_, clock_);
+    EXPECT_TRUE(log.ok()) << log.status();
+    return log.ok() ? *std::move(log) : nullptr;
+  }
+
+  int64_t NowMs() const { return absl::ToUnixMillis(clock_.Now()); }
+
+  MemFileSystem fs_;
+  common::ManualClock clock_;
+  LogConfig config_;
+};
+
+TEST_F(PartitionLogTest, LeaderAppendAssignsOffsetsAndEpochKeepingCrcValid) {
+  auto log = OpenLog();
+  EXPECT_EQ(log->LogStartOffset(), Offset(0));
+  EXPECT_EQ(log->LogEndOffset(), Offset(0));
+  EDDY_ASSERT_OK_AND_ASSIGN(AppendResult a, log->AppendAsLeader(MakeBatch(5, NowMs(), 100, 999), LeaderEpoch(3)));
+  EXPECT_EQ(a.base_offset, Offset(0));
+  EXPECT_EQ(a.last_offset, Offset(4));
+  EDDY_ASSERT_OK_AND_ASSIGN(AppendResult b, log->AppendAsLeader(MakeBatch(3, NowMs()), LeaderEpoch(3)));
+  EXPECT_EQ(b.base_offset, Offset(5));
+  EXPECT_EQ(log->LogEndOffset(), Offset(8));
+  EDDY_ASSERT_OK_AND_ASSIGN(ReadResult r, log->Read(Offset(6)));
+  auto batches = SplitBatches(r.records);
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].base_offset, 5);
+  EXPECT_EQ(batches[0].epoch, 3);
+  EXPECT_TRUE(batches[0].crc_ok);
+  EXPECT_EQ(r.next_offset, Offset(8));
+}
+
+TEST_F(PartitionLogTest, RejectsMalformedAndCorruptBatchesAppendingNothing) {
+  auto log = OpenLog();
+  std::string good = MakeBatch(2, NowMs());
+  std::string bad_crc = good;
+  bad_crc[internal::kBatchHeaderSize + 3] ^= 0x40;
+  EXPECT_THAT(log->AppendAsLeader(good + bad_crc, LeaderEpoch(0)), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(log->AppendAsLeader(good.substr(0, 70), LeaderEpoch(0)), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(log->AppendAsLeader("", LeaderEpoch(0)), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(log->LogEndOffset(), Offset(0));
+}
+
+TEST_F(PartitionLogTest, FollowerAppendKeepsLeaderOffsetsAndRejectsOverlap) {
+  auto log = OpenLog();
+  EDDY_ASSERT_OK(log->AppendAsFollower(MakeBatch(10, NowMs(), 10, /*base=*/100, /*epoch=*/2)).status());
+  EXPECT_EQ(log->LogEndOffset(), Offset(110));
+  EXPECT_THAT(log->AppendAsFollower(MakeBatch(1, NowMs(), 10, 105, 2)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(log->LatestEpoch()->epoch, LeaderEpoch(2));
+  EXPECT_EQ(log->LatestEpoch()->start_offset, Offset(100));
+}
+
+TEST_F(PartitionLogTest, RollsOnSegmentBytesAndReadsAcrossSegments) {
+  auto log = OpenLog();
+  for (int i = 0; i < 100; ++i) EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(10, NowMs()), LeaderEpoch(0)).status());
+  EXPECT_GT(log->SegmentCount(), 5u);
+  for (int64_t off = 0; off < 1000; off += 37) {
+    EDDY_ASSERT_OK_AND_ASSIGN(ReadResult r, log->Read(Offset(off), {.max_bytes = 4000}));
+    auto batches = SplitBatches(r.records);
+    ASSERT_FALSE(batches.empty()) << off;
+    EXPECT_EQ(batches[0].base_offset, off / 10 * 10) << off;
+    EXPECT_LE(r.records.size(), 4000u);
+    for (size_t i = 1; i < batches.size(); ++i) EXPECT_EQ(batches[i].base_offset, batches[i - 1].last_offset + 1);
+  }
+  EDDY_ASSERT_OK_AND_ASSIGN(ReadResult end, log->Read(Offset(1000)));
+  EXPECT_TRUE(end.records.empty());
+  EXPECT_THAT(log->Read(Offset(1001)), StatusIs(absl::StatusCode::kOutOfRange));
+  EDDY_ASSERT_OK_AND_ASSIGN(ReadResult hw, log->Read(Offset(0), {.max_bytes = 1 << 20, .max_offset = Offset(25)}));
+  EXPECT_EQ(hw.next_offset, Offset(20));
+}
+
+TEST_F(PartitionLogTest, RollsOnSegmentMsAndFullIndex) {
+  config_.segment_ms = absl::Minutes(10);
+  config_.segment_bytes = 1 << 30;
+  auto log = OpenLog();
+  EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(1, NowMs()), LeaderEpoch(0)).status());
+  clock_.Advance(absl::Minutes(9));
+  EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(1, NowMs()), LeaderEpoch(0)).status());
+  EXPECT_EQ(log->SegmentCount(), 1u);
+  clock_.Advance(absl::Minutes(2));
+  EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(1, NowMs()), LeaderEpoch(0)).status());
+  EXPECT_EQ(log->SegmentCount(), 2u);
+
+  config_.segment_ms = absl::Hours(1);
+  config_.segment_index_bytes = 8 * 4;
+  config_.index_interval_bytes = 1;
+  fs_.SetFaultHook(nullptr);
+  MemFileSystem other;
+  auto small = PartitionLog::Open(other, "/p", config_, clock_);
+  ASSERT_TRUE(small.ok());
+  for (int i = 0; i < 12; ++i) EDDY_ASSERT_OK((*small)->AppendAsLeader(MakeBatch(1, NowMs()), LeaderEpoch(0)).status());
+  EXPECT_GE((*small)->SegmentCount(), 2u);
+}
+
+TEST_F(PartitionLogTest, OffsetForTimestampFindsFirstRecordAtOrAfter) {
+  auto log = OpenLog();
+  // Batches of 10 records with timestamps 1000 + 10*i ... + 9.
+  for (int i = 0; i < 50; ++i) EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(10, 1000 + 10 * i), LeaderEpoch(0)).status());
+  EDDY_ASSERT_OK_AND_ASSIGN(std::optional<Offset> o, log->OffsetForTimestamp(1234));
+  EXPECT_EQ(o, Offset(234));
+  EDDY_ASSERT_OK_AND_ASSIGN(o, log->OffsetForTimestamp(0));
+  EXPECT_EQ(o, Offset(0));
+  EDDY_ASSERT_OK_AND_ASSIGN(o, log->OffsetForTimestamp(5000));
+  EXPECT_EQ(o, std::nullopt);
+}
+
+TEST_F(PartitionLogTest, TruncateToDropsWholeBatchesAndEpochEntries) {
+  auto log = OpenLog();
+  for (int i = 0; i < 30; ++i) EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(10, NowMs()), LeaderEpoch(i / 10)).status());
+  const size_t segments = log->SegmentCount();
+  EDDY_ASSERT_OK(log->TruncateTo(Offset(155)));
+  EXPECT_EQ(log->LogEndOffset(), Offset(150));
+  EXPECT_LE(log->SegmentCount(), segments);
+  EXPECT_EQ(log->LatestEpoch()->epoch, LeaderEpoch(1));
+  EDDY_ASSERT_OK_AND_ASSIGN(AppendResult a, log->AppendAsLeader(MakeBatch(1, NowMs()), LeaderEpoch(5)));
+  EXPECT_EQ(a.base_offset, Offset(150));
+  EXPECT_EQ(log->EndOffsetForEpoch(LeaderEpoch(1)), std::make_pair(LeaderEpoch(1), Offset(150)));
+  // Reopen sees the truncated log.
+  EDDY_ASSERT_OK(log->Close());
+  log.reset();
+  log = OpenLog();
+  EXPECT_EQ(log->LogEndOffset(), Offset(151));
+  EXPECT_EQ(log->LatestEpoch()->epoch, LeaderEpoch(5));
+}
+
+TEST_F(PartitionLogTest, TruncateFullyAndStartAtRestartsTheLog) {
+  auto log = OpenLog();
+  for (int i = 0; i < 30; ++i) EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(10, NowMs()), LeaderEpoch(1)).status());
+  EDDY_ASSERT_OK(log->TruncateFullyAndStartAt(Offset(5000)));
+  EXPECT_EQ(log->LogStartOffset(), Offset(5000));
+  EXPECT_EQ(log->LogEndOffset(), Offset(5000));
+  EXPECT_EQ(log->SegmentCount(), 1u);
+  EXPECT_FALSE(log->LatestEpoch().has_value());
+  log.reset();
+  log = OpenLog();
+  EXPECT_EQ(log->LogStartOffset(), Offset(5000));
+  EXPECT_EQ(log->LogEndOffset(), Offset(5000));
+}
+
+TEST_F(PartitionLogTest, AdvanceLogStartOffsetHidesAndDeletesOldSegments) {
+  auto log = OpenLog();
+  for (int i = 0; i < 60; ++i) EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(10, NowMs()), LeaderEpoch(0)).status());
+  const size_t before = log->SegmentCount();
+  EDDY_ASSERT_OK(log->AdvanceLogStartOffset(Offset(333)));
+  EXPECT_EQ(log->LogStartOffset(), Offset(333));
+  EXPECT_LT(log->SegmentCount(), before);
+  EXPECT_THAT(log->Read(Offset(332)), StatusIs(absl::StatusCode::kOutOfRange));
+  EDDY_ASSERT_OK_AND_ASSIGN(ReadResult r, log->Read(Offset(333)));
+  EXPECT_EQ(SplitBatches(r.records).at(0).base_offset, 330);
+  EXPECT_THAT(log->AdvanceLogStartOffset(Offset(601)), StatusIs(absl::StatusCode::kOutOfRange));
+  log.reset();
+  log = OpenLog();
+  EXPECT_EQ(log->LogStartOffset(), Offset(333));
+}
+
+TEST_F(PartitionLogTest, CleanCloseMeansNothingToRecover) {
+  auto log = OpenLog();
+  for (int i = 0; i < 40; ++i) EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(10, NowMs()), LeaderEpoch(0)).status());
+  EDDY_ASSERT_OK(log->Close());
+  EXPECT_EQ(log->RecoveryPoint(), Offset(400));
+  log.reset();
+  fs_.SimulateCrash(/*seed=*/7);  // nothing unsynced is left to lose
+  log = OpenLog();
+  EXPECT_EQ(log->LogEndOffset(), Offset(400));
+  EXPECT_EQ(log->recovery_stats().segments_recovered, 1);  // only the active segment's tail
+  EXPECT_EQ(log->recovery_stats().bytes_truncated, 0u);
+}
+
+TEST_F(PartitionLogTest, FlushMessagesOneSyncsEveryBatch) {
+  config_.flush_messages = 1;
+  auto log = OpenLog();
+  for (int i = 0; i < 25; ++i) {
+    EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(3, NowMs()), LeaderEpoch(0)).status());
+    EXPECT_EQ(log->RecoveryPoint(), log->LogEndOffset());
+  }
+  log.reset();
+  fs_.SimulateCrash(/*seed=*/3, /*keep_unsynced=*/false);
+  log = OpenLog();
+  EXPECT_EQ(log->LogEndOffset(), Offset(75));
+}
+
+TEST_F(PartitionLogTest, FlushMsFlushesOnAppendAndTick) {
+  config_.flush_ms = absl::Seconds(5);
+  auto log = OpenLog();
+  EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(3, NowMs()), LeaderEpoch(0)).status());
+  EXPECT_EQ(log->RecoveryPoint(), Offset(0));
+  clock_.Advance(absl::Seconds(6));
+  EDDY_ASSERT_OK(log->MaybeFlush());
+  EXPECT_EQ(log->RecoveryPoint(), Offset(3));
+}
+
+TEST_F(PartitionLogTest, OpenReportsTheFailingDirectory) {
+  fs_.SetFaultHook([](FsOp op, const std::string&) {
+    return op == FsOp::kListDir ? absl::InternalError("EIO") : absl::OkStatus();
+  });
+  auto log = PartitionLog::Open(fs_, "/data/broken-3", config_, clock_);
+  EXPECT_THAT(log, StatusIs(absl::StatusCode::kInternal));
+  EXPECT_NE(log.status().message().find("/data/broken-3"), std::string::npos) << log.status();
+}
+
+}  // namespace
+}  // namespace eddy::storage

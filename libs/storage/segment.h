@@ -1,0 +1,144 @@
+// Segment is one slice of a partition log: `<base offset, 20 digits>.log` holding Kafka RecordBatch v2
+// bytes exactly as produced (baseOffset and partitionLeaderEpoch rewritten, CRC intact), plus its sparse
+// `.index` and `.timeindex` (libs/storage/sparse_index.h). Reads use pread through the FileSystem seam:
+// batches go out as the bytes on disk, positioned by the offset index plus a scan of at most one index
+// interval of batch headers.
+//
+// Invariants: batches are whole and back to back from position 0 to size(); base offsets strictly
+// increase and each batch's base offset is >= base_offset(); next_offset() is one past the last batch's
+// last offset (base_offset() when empty).
+// Thread-safety: const methods may run concurrently with each other; mutations need exclusive access
+// (PartitionLog holds its lock in the right mode).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "libs/common/strong_id.h"
+#include "libs/storage/file_system.h"
+#include "libs/storage/internal/batch_header.h"
+#include "libs/storage/sparse_index.h"
+
+namespace eddy::storage {
+
+struct SegmentOptions {
+  // index_interval_bytes (index.interval.bytes): log bytes between index entries. Default 4096.
+  size_t index_interval_bytes = 4096;
+  // max_index_bytes (segment.index.bytes): the offset index's size cap; a full index rolls the segment.
+  size_t max_index_bytes = 10 * 1024 * 1024;
+};
+
+// SegmentRead is the result of reading from one segment: whole batches, back to back.
+struct SegmentRead {
+  std::string records;
+  int64_t first_batch_offset = -1;  // base offset of the first batch returned, -1 if none
+  int64_t next_offset = -1;         // one past the last returned batch's last offset
+};
+
+// ScanMode says what to do with an invalid batch found while scanning a segment at open.
+enum class ScanMode {
+  kTruncateInvalidTail,  // unflushed data: cut the log at the first invalid batch
+  kStrict,               // flushed data: an invalid batch is corruption, reported as DataLoss
+};
+
+class Segment {
+ public:
+  // FileName returns "<20-digit base><suffix>", e.g. "00000000000000000042.log".
+  static std::string FileName(Offset base, std::string_view suffix);
+  // ParseBaseOffset parses a segment file name's 20-digit prefix.
+  static std::optional<Offset> ParseBaseOffset(std::string_view file_name);
+
+  // Create makes a new empty segment (log and index files truncated if present).
+  static absl::StatusOr<std::unique_ptr<Segment>> Create(FileSystem& fs, const std::string& dir, Offset base,
+                                                         const SegmentOptions& options, absl::Time now);
+
+  // Open opens an existing segment without scanning it; the caller follows with Scan(). Indexes that
+  // fail their sanity check are reset and rebuilt by the scan.
+  static absl::StatusOr<std::unique_ptr<Segment>> Open(FileSystem& fs, const std::string& dir, Offset base,
+                                                       const SegmentOptions& options, absl::Time now);
+
+  // ScanResult describes what Scan() found.
+  struct ScanResult {
+    int64_t batches_scanned = 0;
+    uint64_t bytes_truncated = 0;  // invalid tail cut off (kTruncateInvalidTail only)
+  };
+
+  // Scan validates batches (length, magic, CRC, increasing offsets) from the index entry at or below
+  // `from` to the end of the log, re-adding the index entries for what it scans, and establishes
+  // next_offset() and max_timestamp(). `on_batch` sees each valid scanned batch (the leader-epoch cache
+  // is rebuilt from them). With kStrict an invalid batch fails with DataLoss naming file and position.
+  absl::StatusOr<ScanResult> Scan(Offset from, ScanMode mode,
+                                  const std::function<void(const internal::BatchHeader&)>& on_batch);
+
+  // Append writes one batch whose header is `header`. REQUIRES: header.base_offset >= next_offset().
+  absl::Status Append(std::string_view batch, const internal::BatchHeader& header);
+
+  // Read returns whole batches starting with the one that contains `start`, stopping before
+  // `max_bytes` would be exceeded (the first batch is always returned whole if min_one_batch), and
+  // before any batch whose last offset is >= `max_offset`. Each batch's CRC is verified when
+  // `verify_crc`; a mismatch is DataLoss naming the file, position and offset.
+  absl::StatusOr<SegmentRead> Read(Offset start, size_t max_bytes, int64_t max_offset, bool min_one_batch,
+                                   bool verify_crc) const;
+
+  // FindBatchByTimestamp returns the position and header of the first batch whose max timestamp is
+  // >= `timestamp_ms`, if any.
+  struct Located {
+    uint64_t position = 0;
+    internal::BatchHeader header;
+  };
+  absl::StatusOr<std::optional<Located>> FindBatchByTimestamp(int64_t timestamp_ms) const;
+
+  // ReadAt reads `size` bytes at `position` (the cleaner and timestamp lookup use it).
+  absl::StatusOr<std::string> ReadAt(uint64_t position, size_t size) const;
+
+  // TruncateTo removes every batch whose last offset is >= `offset`; returns the bytes removed.
+  absl::StatusOr<uint64_t> TruncateTo(Offset offset);
+
+  // OnRoll is called when the segment stops being active: it records the final max timestamp in the
+  // time index (so retention after a restart sees it without a scan).
+  absl::Status OnRoll();
+
+  // Flush makes the log and both indexes durable.
+  absl::Status Flush();
+
+  // Delete removes the segment's files. The object must not be used afterwards.
+  absl::Status Delete();
+
+  Offset base_offset() const { return base_; }
+  Offset next_offset() const { return next_offset_; }
+  uint64_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  int64_t max_timestamp() const { return max_timestamp_; }
+  absl::Time created_at() const { return created_at_; }
+  bool IndexFull() const { return offset_index_->Full() || time_index_->Full(); }
+  const std::string& LogPath() const { return log_->Path(); }
+
+ private:
+  Segment(FileSystem& fs, std::string dir, Offset base, const SegmentOptions& options, absl::Time now);
+  absl::Status OpenFiles(bool truncate);
+  absl::Status MaybeIndex(uint64_t position, const internal::BatchHeader& header);
+  absl::StatusOr<std::optional<Located>> LocateFrom(uint64_t position,
+                                                    const std::function<bool(const internal::BatchHeader&)>& stop) const;
+  absl::Status Corruption(uint64_t position, std::string_view why) const;
+
+  FileSystem& fs_;
+  std::string dir_;
+  Offset base_;
+  SegmentOptions options_;
+  absl::Time created_at_;
+  std::unique_ptr<File> log_;
+  std::unique_ptr<SparseIndex> offset_index_;
+  std::unique_ptr<SparseIndex> time_index_;
+  uint64_t size_ = 0;
+  Offset next_offset_;
+  int64_t max_timestamp_ = -1;
+  int64_t offset_of_max_timestamp_ = -1;
+  uint64_t bytes_since_index_entry_ = 0;
+};
+
+}  // namespace eddy::storage
