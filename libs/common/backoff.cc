@@ -22,7 +22,7 @@ absl::Duration Backoff::Next() {
   // std::uniform_real_distribution.
   const double unit = static_cast<double>(rng_() >> 11) * 0x1.0p-53;
   const double factor = 1.0 - policy_.jitter + 2.0 * policy_.jitter * unit;
-  if (attempts_ < 1'000'000) ++attempts_;
+  ++attempts_;
   return absl::Nanoseconds(static_cast<int64_t>(base * factor));
 }
 
