@@ -39,9 +39,9 @@ TEST(StatusTest, NamedCodesMatch) {
               StatusIs(absl::StatusCode::kDeadlineExceeded, ::testing::HasSubstr("late")));
 }
 
+// Only the absl side can hold an out-of-range code without undefined behaviour: absl::StatusCode
+// is `enum class : int`, while grpc::StatusCode has no fixed underlying type.
 TEST(StatusTest, OutOfRangeCodeBecomesUnknown) {
-  EXPECT_THAT(FromGrpcStatus(grpc::Status(static_cast<grpc::StatusCode>(42), "odd")),
-              StatusIs(absl::StatusCode::kUnknown, "odd"));
   EXPECT_EQ(ToGrpcStatus(absl::Status(static_cast<absl::StatusCode>(42), "odd")).error_code(),
             grpc::StatusCode::UNKNOWN);
 }
