@@ -141,6 +141,14 @@ absl::Status PartitionLog::Load() {
     }
     segments_[bases[i]] = std::move(seg);
   }
+  // An empty last segment (rolled just before a crash, or whose data was all lost) must not define
+  // the log end: it could sit past a hole left by the previous segment's lost tail.
+  while (segments_.size() > 1 && segments_.rbegin()->second->empty()) {
+    EDDY_RETURN_IF_ERROR(segments_.rbegin()->second->Delete());
+    segments_.erase(std::prev(segments_.end()));
+    ++recovery_stats_.segments_deleted;
+    dir_dirty_ = true;
+  }
   if (segments_.empty()) {
     EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Segment> seg, Segment::Create(fs_, dir_, log_start, options, now));
     segments_[log_start.value()] = std::move(seg);
@@ -155,6 +163,11 @@ absl::Status PartitionLog::Load() {
     // The data up to the log start was lost with unflushed writes; restart the log there (Kafka does
     // the same) rather than expose offsets below the log start.
     return TruncateFullyLocked(log_start_);
+  }
+  if (checkpointed_recovery_point_ > recovery_point_) {
+    // Data the checkpoint called flushed is gone (a truncation that was interrupted): lower it now,
+    // before anything is appended below it.
+    EDDY_RETURN_IF_ERROR(CheckpointRecoveryPoint());
   }
   epochs_->TruncateFromEnd(EndOffsetLocked());
   epochs_->TruncateFromStart(log_start_);

@@ -125,15 +125,18 @@ absl::StatusOr<ReadResult> PartitionLog::Read(Offset start, const ReadOptions& o
   auto it = std::prev(segments_.upper_bound(start.value()));
   for (; it != segments_.end(); ++it) {
     if (Offset(it->first) > start) start = Offset(it->first);  // skip a gap between segments
-    if (start.value() >= max_offset) break;
+    if (start.value() >= max_offset) return out;
     EDDY_ASSIGN_OR_RETURN(SegmentRead r, it->second->Read(start, options.max_bytes, max_offset,
                                                           /*min_one_batch=*/true, config_.verify_crc_on_read));
     if (!r.records.empty()) {
       out.records = std::move(r.records);
       out.next_offset = Offset(r.next_offset);
-      break;
+      return out;
     }
+    if (r.stopped_at_max_offset) return out;  // data exists but is not yet readable
   }
+  // Nothing at or after `start`: it sits in a gap at the end (compaction, or a follower's gap).
+  out.next_offset = std::min(end, Offset(max_offset));
   return out;
 }
 
@@ -164,24 +167,25 @@ absl::Status PartitionLog::TruncateTo(Offset offset) {
   absl::MutexLock lock(&mu_);
   if (offset >= EndOffsetLocked()) return absl::OkStatus();
   if (offset < log_start_) return TruncateFullyLocked(offset);
+  // Lower the recovery point checkpoint first: if it stayed above the truncation point, batches
+  // re-appended below it (not yet fsynced) would be trusted as flushed after a crash.
+  recovery_point_ = std::min(recovery_point_, offset);
+  if (checkpointed_recovery_point_ > recovery_point_) EDDY_RETURN_IF_ERROR(CheckpointRecoveryPoint());
   while (segments_.size() > 1 && segments_.rbegin()->first > offset.value()) {
     EDDY_RETURN_IF_ERROR(DeleteSegment(std::prev(segments_.end())));
   }
+  // Later segments must be gone durably before the new last segment shrinks: otherwise a crash could
+  // keep the shrunken segment and resurrect a later one, leaving a hole in the offsets.
+  EDDY_RETURN_IF_ERROR(SyncUnflushed());
   EDDY_RETURN_IF_ERROR(Active().TruncateTo(offset).status());
-  // Make the truncation durable before new data can land on top of it: otherwise a crash could bring
-  // back the removed (divergent) batches and recovery would accept them as valid.
-  EDDY_RETURN_IF_ERROR(Active().Flush());
-  if (dir_dirty_) {
-    EDDY_RETURN_IF_ERROR(fs_.SyncDir(dir_));
-    dir_dirty_ = false;
-  }
+  // Flush everything, not just the truncated segment, before new data can land on top of it. If only
+  // the truncation were synced, a crash could keep it (and later appends) while losing unsynced
+  // batches of an earlier segment, leaving a hole; or lose it and bring back the removed (divergent)
+  // batches, which recovery would accept as valid.
+  recovery_point_ = std::min(recovery_point_, EndOffsetLocked());
+  EDDY_RETURN_IF_ERROR(FlushLocked());
   epochs_->TruncateFromEnd(EndOffsetLocked());
-  EDDY_RETURN_IF_ERROR(epochs_->Persist());
-  if (recovery_point_ > EndOffsetLocked()) {
-    recovery_point_ = EndOffsetLocked();
-    EDDY_RETURN_IF_ERROR(CheckpointRecoveryPoint());
-  }
-  return absl::OkStatus();
+  return epochs_->Persist();
 }
 
 absl::Status PartitionLog::TruncateFullyAndStartAt(Offset offset) {
@@ -275,14 +279,21 @@ absl::Status PartitionLog::MaybeFlush() {
   return absl::OkStatus();
 }
 
-absl::Status PartitionLog::FlushLocked() {
+absl::Status PartitionLog::SyncUnflushed() {
   auto it = segments_.upper_bound(recovery_point_.value());
   if (it != segments_.begin()) --it;
   for (; it != segments_.end(); ++it) EDDY_RETURN_IF_ERROR(it->second->Flush());
+  // The directory goes last: a rolled segment's name must not become durable while an earlier
+  // segment's tail is still unsynced, or a crash would leave a hole in the offsets before it.
   if (dir_dirty_) {
     EDDY_RETURN_IF_ERROR(fs_.SyncDir(dir_));
     dir_dirty_ = false;
   }
+  return absl::OkStatus();
+}
+
+absl::Status PartitionLog::FlushLocked() {
+  EDDY_RETURN_IF_ERROR(SyncUnflushed());
   recovery_point_ = EndOffsetLocked();
   unflushed_records_ = 0;
   last_flush_ = clock_.Now();

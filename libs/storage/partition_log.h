@@ -145,6 +145,9 @@ class PartitionLog {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MaybeRoll(Offset next_base, size_t batch_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // SyncUnflushed fsyncs the segments at and after the recovery point, then the directory, without
+  // moving the recovery point.
+  absl::Status SyncUnflushed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckpointRecoveryPoint() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckpointLogStart() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status DeleteSegment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it)

@@ -183,6 +183,9 @@ absl::StatusOr<Segment::ScanResult> Segment::Scan(Offset from, ScanMode mode,
   if (!invalid.empty()) {
     if (mode == ScanMode::kStrict) return Corruption(pos, invalid);
     EDDY_RETURN_IF_ERROR(log_->Truncate(pos));
+    // Make the cut durable now: if the log later flushes only from a segment after this one, a crash
+    // must not bring the invalid tail back into a segment that then counts as flushed.
+    EDDY_RETURN_IF_ERROR(log_->Sync());
     result.bytes_truncated = file_size - pos;
   }
   size_ = pos;
@@ -229,7 +232,11 @@ absl::StatusOr<SegmentRead> Segment::Read(Offset start, size_t max_bytes, int64_
   uint64_t from = floor ? static_cast<uint64_t>(floor->value) : 0;
   EDDY_ASSIGN_OR_RETURN(std::optional<Located> first,
                         LocateFrom(from, [&](const BatchHeader& h) { return h.last_offset() >= start.value(); }));
-  if (!first || first->header.last_offset() >= max_offset) return out;
+  if (!first) return out;
+  if (first->header.last_offset() >= max_offset) {
+    out.stopped_at_max_offset = true;
+    return out;
+  }
   size_t first_size = first->header.size_in_bytes();
   if (first_size > max_bytes && !min_one_batch) return out;
   size_t want = std::min<uint64_t>(size_ - first->position, std::max(max_bytes, first_size));

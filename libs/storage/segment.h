@@ -38,6 +38,7 @@ struct SegmentRead {
   std::string records;
   int64_t first_batch_offset = -1;  // base offset of the first batch returned, -1 if none
   int64_t next_offset = -1;         // one past the last returned batch's last offset
+  bool stopped_at_max_offset = false;  // empty because the first batch reaches max_offset
 };
 
 // ScanMode says what to do with an invalid batch found while scanning a segment at open.
