@@ -26,6 +26,19 @@ inline std::string MakeBatch(int records, int64_t ts, size_t value_size = 100, i
   return internal::BuildBatch(spec);
 }
 
+// DeterministicBatch is batch number `i` of the kill -9 crash test: 5 records whose sizes and bytes
+// depend only on `i`, so a verifier can regenerate what the writer process appended.
+inline constexpr int kDeterministicRecords = 5;
+inline std::string DeterministicBatch(int64_t i) {
+  internal::BatchSpec spec;
+  for (int r = 0; r < kDeterministicRecords; ++r) {
+    spec.records.push_back({absl::StrFormat("key-%d-%d", i, r),
+                            std::string(10 + (i * 37 + r * 101) % 1500, static_cast<char>('A' + (i + r) % 26)),
+                            1'700'000'000'000 + i});
+  }
+  return internal::BuildBatch(spec);
+}
+
 // BatchInfo is what tests check about each batch a read returned.
 struct BatchInfo {
   int64_t base_offset;
