@@ -1,0 +1,17 @@
+#include "libs/kafka/message.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace eddy::kafka::internal {
+
+absl::Status UnsupportedVersion(std::string_view message, int16_t version) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(absl::string_view(message.data(), message.size()), ": unsupported version ",
+                   version));
+}
+
+std::string VersionPrefix(std::string_view message, int16_t version) {
+  return absl::StrCat(absl::string_view(message.data(), message.size()), " v", version, ": ");
+}
+
+}  // namespace eddy::kafka::internal
