@@ -14,6 +14,14 @@ absl::Status LogConfig::Validate() const {
   if (flush_messages < 1) return absl::InvalidArgumentError("flush.messages must be >= 1");
   if (flush_ms < absl::ZeroDuration()) return absl::InvalidArgumentError("flush.ms must be >= 0");
   if (retention_bytes < -1) return absl::InvalidArgumentError("retention.bytes must be >= -1");
+  if (min_cleanable_dirty_ratio < 0 || min_cleanable_dirty_ratio > 1) {
+    return absl::InvalidArgumentError("min.cleanable.dirty.ratio must be in [0, 1]");
+  }
+  if (delete_retention_ms < absl::ZeroDuration()) return absl::InvalidArgumentError("delete.retention.ms must be >= 0");
+  if (min_compaction_lag_ms < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("min.compaction.lag.ms must be >= 0");
+  }
+  if (!cleanup_delete && !cleanup_compact) return absl::InvalidArgumentError("cleanup.policy must not be empty");
   return absl::OkStatus();
 }
 

@@ -31,6 +31,17 @@ struct LogConfig {
   absl::Duration retention_ms = absl::Hours(24 * 7);
   // retention.bytes: delete oldest closed segments while the log exceeds this. -1 = unlimited.
   int64_t retention_bytes = -1;
+  // cleanup.policy: `delete` applies retention (ApplyRetention), `compact` enables Compact(); Kafka's
+  // "compact,delete" sets both. Default: delete only.
+  bool cleanup_delete = true;
+  bool cleanup_compact = false;
+  // delete.retention.ms: a tombstone (null value) survives compaction until its timestamp is this old,
+  // so consumers that read to the end within the window see the delete. Default 1 day.
+  absl::Duration delete_retention_ms = absl::Hours(24);
+  // min.cleanable.dirty.ratio: compact only when dirty bytes / cleanable bytes reach this. Default 0.5.
+  double min_cleanable_dirty_ratio = 0.5;
+  // min.compaction.lag.ms: a segment whose newest record is younger than this is not compacted yet.
+  absl::Duration min_compaction_lag_ms = absl::ZeroDuration();
   // verify_crc_on_append: check each appended batch's CRC-32C (the leader validates anyway; this is
   // the storage layer's own guard against corrupting the log). Default true.
   bool verify_crc_on_append = true;

@@ -85,6 +85,8 @@ absl::Status PartitionLog::Load() {
                         ReadOffsetCheckpoint(fs_, JoinPath(dir_, kRecoveryPointFile)));
   EDDY_ASSIGN_OR_RETURN(std::optional<Offset> start_ckpt,
                         ReadOffsetCheckpoint(fs_, JoinPath(dir_, kLogStartOffsetFile)));
+  EDDY_ASSIGN_OR_RETURN(std::optional<Offset> cleaner_ckpt,
+                        ReadOffsetCheckpoint(fs_, JoinPath(dir_, kCleanerOffsetFile)));
   EDDY_ASSIGN_OR_RETURN(epochs_, LeaderEpochCache::Load(fs_, JoinPath(dir_, kLeaderEpochFile)));
   // No recovery checkpoint means nothing is known to be flushed: recover every segment.
   const Offset recovery_point = recovery_ckpt.value_or(Offset(0));
@@ -156,6 +158,7 @@ absl::Status PartitionLog::Load() {
   }
   log_start_ = std::max(log_start, Offset(segments_.begin()->first));
   recovery_point_ = std::min(recovery_point, EndOffsetLocked());
+  first_dirty_ = std::max(cleaner_ckpt.value_or(Offset(0)), log_start_);
   checkpointed_recovery_point_ = recovery_ckpt.value_or(Offset(-1));
   last_flush_ = now;
   last_recovery_checkpoint_ = now;

@@ -236,14 +236,15 @@ absl::StatusOr<RetentionResult> PartitionLog::ApplyRetention() {
   const absl::Time now = clock_.Now();
   uint64_t size = 0;
   for (const auto& [base, seg] : segments_) size += seg->size();
-  const bool by_time = config_.retention_ms != absl::InfiniteDuration();
+  // Under cleanup.policy=compact alone only segments below the log start go.
+  const bool by_time = config_.cleanup_delete && config_.retention_ms != absl::InfiniteDuration();
   const int64_t cutoff_ms = by_time ? absl::ToUnixMillis(now - config_.retention_ms) : 0;
   auto it = segments_.begin();
   // Whole closed segments only, oldest first, stopping at the first one that must stay.
   for (; std::next(it) != segments_.end(); ++it) {
     const Segment& seg = *it->second;
     const bool expired = by_time && seg.max_timestamp() < cutoff_ms;
-    const bool oversize = config_.retention_bytes >= 0 &&
+    const bool oversize = config_.cleanup_delete && config_.retention_bytes >= 0 &&
                           size - seg.size() >= static_cast<uint64_t>(config_.retention_bytes);
     const bool below_start = std::next(it)->first <= log_start_.value();
     if (!expired && !oversize && !below_start) break;

@@ -72,6 +72,17 @@ struct RetentionResult {
   uint64_t bytes_deleted = 0;
 };
 
+// CompactionResult says what one Compact() pass did.
+struct CompactionResult {
+  bool ran = false;          // false: nothing cleanable, or below min.cleanable.dirty.ratio
+  double dirty_ratio = 0;    // dirty bytes / cleanable bytes when the pass started
+  int segments_rewritten = 0;
+  int64_t records_removed = 0;
+  uint64_t bytes_before = 0;  // of the cleanable range
+  uint64_t bytes_after = 0;
+  Offset cleaned_up_to;      // first offset not cleaned (the new first dirty offset)
+};
+
 class PartitionLog {
  public:
   // Open loads (or creates) the log in `dir`, recovering as described above.
@@ -114,6 +125,16 @@ class PartitionLog {
   // active segment is never deleted) and moves the log start offset past them.
   absl::StatusOr<RetentionResult> ApplyRetention();
 
+  // Compact runs one compaction pass (cleanup.policy=compact): over the closed segments whose newest
+  // record is at least min.compaction.lag.ms old, it keeps only the latest record per key (latest as
+  // of the dirty section, i.e. everything after the previous pass), drops tombstones older than
+  // delete.retention.ms, and rewrites each segment in place through an atomic rename. Offsets are
+  // preserved (gaps appear); control and compressed batches are kept whole. Skipped while the dirty
+  // ratio is below min.cleanable.dirty.ratio. The key map is held in memory (one entry per distinct
+  // key in the dirty section), and appends wait while a pass runs: callers run it from a background
+  // thread, one log at a time. FailedPrecondition unless the policy includes compact.
+  absl::StatusOr<CompactionResult> Compact();
+
   // Flush fsyncs everything appended so far and advances the recovery point to the log end.
   absl::Status Flush();
 
@@ -155,6 +176,7 @@ class PartitionLog {
   absl::Status MoveLogStart(Offset offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status TruncateFullyLocked(Offset offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Offset EndOffsetLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_) { return segments_.rbegin()->second->next_offset(); }
+  absl::Status ReplaceSegment(int64_t base, std::string_view contents) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Segment& Active() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return *segments_.rbegin()->second; }
   SegmentOptions segment_options() const;
 
@@ -170,6 +192,8 @@ class PartitionLog {
   Offset log_start_ ABSL_GUARDED_BY(mu_);
   Offset recovery_point_ ABSL_GUARDED_BY(mu_);
   Offset checkpointed_recovery_point_ ABSL_GUARDED_BY(mu_){-1};
+  // first_dirty_: compaction has cleaned everything below this offset (cleaner-offset-checkpoint).
+  Offset first_dirty_ ABSL_GUARDED_BY(mu_);
   int64_t unflushed_records_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time last_flush_ ABSL_GUARDED_BY(mu_);
   absl::Time last_recovery_checkpoint_ ABSL_GUARDED_BY(mu_);
@@ -182,5 +206,6 @@ class PartitionLog {
 inline constexpr char kRecoveryPointFile[] = "recovery-point-offset-checkpoint";
 inline constexpr char kLogStartOffsetFile[] = "log-start-offset-checkpoint";
 inline constexpr char kLeaderEpochFile[] = "leader-epoch-checkpoint";
+inline constexpr char kCleanerOffsetFile[] = "cleaner-offset-checkpoint";
 
 }  // namespace eddy::storage
