@@ -165,6 +165,60 @@ TEST_P(CompactionPropertyTest, LatestValuePerKeyMatchesModel) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, CompactionPropertyTest, ::testing::Range<uint64_t>(1, 61));
 
+// A crash at any filesystem operation of a compaction pass leaves a log that still satisfies the model:
+// each segment is either the old or the compacted version, never half of one, and indexes are rebuilt.
+class CompactionCrashTest : public ::testing::TestWithParam<uint64_t> {};
+
+TEST_P(CompactionCrashTest, CrashDuringCompactionKeepsTheLogConsistent) {
+  const uint64_t seed = GetParam();
+  SCOPED_TRACE(::testing::Message() << "seed=" << seed);
+  std::mt19937_64 rng(seed);
+  MemFileSystem fs;
+  common::ManualClock clock;
+  LogConfig config;
+  config.segment_bytes = 2048;
+  config.index_interval_bytes = 256;
+  config.cleanup_compact = true;
+  config.cleanup_delete = false;
+  config.min_cleanable_dirty_ratio = 0;
+  config.delete_retention_ms = absl::Minutes(10);
+  const int64_t retention_ms = absl::ToInt64Milliseconds(config.delete_retention_ms);
+  CompactionModel model;
+  {
+    EDDY_ASSERT_OK_AND_ASSIGN(auto log, PartitionLog::Open(fs, "/c/t-0", config, clock));
+    for (int round = 0; round < 2; ++round) {
+      for (int i = 0; i < 150; ++i) {
+        const int64_t now_ms = absl::ToUnixMillis(clock.Now());
+        Written w{absl::StrCat("key-", rng() % 20), std::nullopt, now_ms};
+        if (rng() % 4 != 0) w.value = absl::StrCat("v", round, "-", i, std::string(rng() % 60, 'y'));
+        internal::BatchSpec spec{.records = {{w.key, w.value, w.timestamp}}};
+        EDDY_ASSERT_OK_AND_ASSIGN(AppendResult a, log->AppendAsLeader(internal::BuildBatch(spec), LeaderEpoch(0)));
+        model.Record(a.base_offset.value(), w);
+        clock.Advance(absl::Seconds(rng() % 20));
+      }
+      EDDY_ASSERT_OK(log->Flush());
+      if (round == 0) {
+        EDDY_ASSERT_OK(log->Compact().status());
+      }
+    }
+    const int die_at = static_cast<int>(rng() % 400);
+    int ops = 0;
+    fs.SetFaultHook([&](FsOp, const std::string&) {
+      return ++ops > die_at ? absl::UnavailableError("process died") : absl::OkStatus();
+    });
+    (void)log->Compact();
+  }
+  fs.SetFaultHook(nullptr);
+  fs.SimulateCrash(rng(), rng() % 2 == 0);
+  EDDY_ASSERT_OK_AND_ASSIGN(auto log, PartitionLog::Open(fs, "/c/t-0", config, clock));
+  model.Check(*log, absl::ToUnixMillis(clock.Now()), retention_ms, /*cleaned_up_to=*/0);
+  // And a compaction after recovery completes and still satisfies the model.
+  EDDY_ASSERT_OK(log->Compact().status());
+  model.Check(*log, absl::ToUnixMillis(clock.Now()), retention_ms, /*cleaned_up_to=*/0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, CompactionCrashTest, ::testing::Range<uint64_t>(1, 81));
+
 TEST(CompactionTest, TombstoneSurvivesUntilDeleteRetentionThenGoes) {
   MemFileSystem fs;
   common::ManualClock clock;
