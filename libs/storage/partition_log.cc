@@ -178,6 +178,8 @@ absl::Status PartitionLog::TruncateTo(Offset offset) {
   // keep the shrunken segment and resurrect a later one, leaving a hole in the offsets.
   EDDY_RETURN_IF_ERROR(SyncUnflushed());
   EDDY_RETURN_IF_ERROR(Active().TruncateTo(offset).status());
+  // Truncated index files must not come back with entries that point into the replaced data.
+  EDDY_RETURN_IF_ERROR(Active().Flush(/*include_indexes=*/true));
   // Flush everything, not just the truncated segment, before new data can land on top of it. If only
   // the truncation were synced, a crash could keep it (and later appends) while losing unsynced
   // batches of an earlier segment, leaving a hole; or lose it and bring back the removed (divergent)
@@ -283,7 +285,9 @@ absl::Status PartitionLog::MaybeFlush() {
 absl::Status PartitionLog::SyncUnflushed() {
   auto it = segments_.upper_bound(recovery_point_.value());
   if (it != segments_.begin()) --it;
-  for (; it != segments_.end(); ++it) EDDY_RETURN_IF_ERROR(it->second->Flush());
+  for (; it != segments_.end(); ++it) {
+    EDDY_RETURN_IF_ERROR(it->second->Flush(/*include_indexes=*/std::next(it) != segments_.end()));
+  }
   // The directory goes last: a rolled segment's name must not become durable while an earlier
   // segment's tail is still unsynced, or a crash would leave a hole in the offsets before it.
   if (dir_dirty_) {
@@ -319,6 +323,7 @@ absl::Status PartitionLog::CheckpointLogStart() {
 absl::Status PartitionLog::Close() {
   absl::MutexLock lock(&mu_);
   EDDY_RETURN_IF_ERROR(FlushLocked());
+  EDDY_RETURN_IF_ERROR(Active().Flush(/*include_indexes=*/true));
   EDDY_RETURN_IF_ERROR(CheckpointRecoveryPoint());
   EDDY_RETURN_IF_ERROR(CheckpointLogStart());
   return epochs_->Persist();

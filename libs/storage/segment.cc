@@ -307,8 +307,9 @@ absl::Status Segment::OnRoll() {
   return absl::OkStatus();
 }
 
-absl::Status Segment::Flush() {
+absl::Status Segment::Flush(bool include_indexes) {
   EDDY_RETURN_IF_ERROR(log_->Sync());
+  if (!include_indexes) return absl::OkStatus();
   EDDY_RETURN_IF_ERROR(offset_index_->Sync());
   return time_index_->Sync();
 }

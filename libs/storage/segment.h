@@ -104,8 +104,11 @@ class Segment {
   // time index (so retention after a restart sees it without a scan).
   absl::Status OnRoll();
 
-  // Flush makes the log and both indexes durable.
-  absl::Status Flush();
+  // Flush makes the log durable, and both indexes too unless `include_indexes` is false. The active
+  // segment's indexes may lag (the fsync-per-batch path then costs one fdatasync, not three): they
+  // only ever lose trailing entries, which makes lookups scan further but never wrong, and recovery
+  // rescans the active segment anyway. Truncation and roll sync them.
+  absl::Status Flush(bool include_indexes = true);
 
   // Delete removes the segment's files. The object must not be used afterwards.
   absl::Status Delete();
