@@ -21,7 +21,9 @@ std::string Short(const std::string& enum_name, const std::string& prefix) {
 MembershipMetrics::MembershipMetrics(metrics::Registry& registry)
     : members_(registry.AddGauge("eddy_controller_members",
                                  "Registered cluster members by role and state.",
-                                 {"role", "state"})) {}
+                                 {"role", "state"})) {
+  Update({});
+}
 
 void MembershipMetrics::Update(const std::vector<eddy::v1::MemberStatus>& members) {
   std::map<std::pair<int, int>, int> counts;
