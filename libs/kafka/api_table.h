@@ -8,9 +8,11 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "libs/kafka/reader.h"
 
 namespace eddy::kafka {
@@ -34,5 +36,11 @@ const ApiInfo* FindApi(int16_t api_key);
 
 // DecodeRequestBody decodes a request body of `api_key` at `api_version` from `reader`.
 absl::Status DecodeRequestBody(int16_t api_key, int16_t api_version, Reader& reader);
+
+// ReencodeMessage decodes `bytes` as exactly one request (or response) body and returns its
+// encoding at the same version. Golden-byte tests and fuzz targets use it: for well-formed input
+// from a real client the result equals `bytes`.
+absl::StatusOr<std::string> ReencodeMessage(int16_t api_key, int16_t api_version, bool response,
+                                            std::span<const uint8_t> bytes);
 
 }  // namespace eddy::kafka

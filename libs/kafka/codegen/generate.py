@@ -501,6 +501,22 @@ def gen_api_table(apis):
         out.append('      return m.Decode(reader, api_version);')
         out.append('    }')
     out += ['  }', '  return Malformed("request", "unknown api key " + std::to_string(api_key));',
+            '}', '',
+            'template <typename M>',
+            'absl::StatusOr<std::string> Reencode(int16_t version, std::span<const uint8_t> bytes) {',
+            '  absl::StatusOr<M> m = DecodeFull<M>(bytes, version);',
+            '  if (!m.ok()) return m.status();',
+            '  return EncodeToString(*m, version);',
+            '}', '',
+            'absl::StatusOr<std::string> ReencodeMessage(int16_t api_key, int16_t api_version, bool response,',
+            '                                            std::span<const uint8_t> bytes) {',
+            '  switch (api_key) {']
+    for a in apis:
+        req, resp = a.messages
+        out.append('    case %d:' % a.key)
+        out.append('      return response ? Reencode<%s>(api_version, bytes)' % resp.name)
+        out.append('                      : Reencode<%s>(api_version, bytes);' % req.name)
+    out += ['  }', '  return Malformed("message", "unknown api key " + std::to_string(api_key));',
             '}', '', '}  // namespace eddy::kafka']
     return '\n'.join(out) + '\n'
 
