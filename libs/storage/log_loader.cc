@@ -123,7 +123,7 @@ absl::Status PartitionLog::Load() {
     if (flushed) {
       // Fsynced data: only the tail past the last index entry is scanned (for next offset and max
       // timestamp), and anything invalid there is real corruption.
-      EDDY_RETURN_IF_ERROR(seg->Scan(Offset(std::numeric_limits<int64_t>::max()), ScanMode::kStrict, nullptr).status());
+      EDDY_RETURN_IF_ERROR(seg->ScanTail());
     } else {
       EDDY_ASSIGN_OR_RETURN(
           Segment::ScanResult scan,

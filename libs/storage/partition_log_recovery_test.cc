@@ -68,6 +68,21 @@ int64_t VerifyLog(PartitionLog& log, const Model& model, int64_t durable, uint64
   return end;
 }
 
+// DumpForDebugging lists the log directory and what Open() did, when EDDY_DEBUG is set.
+void DumpForDebugging(MemFileSystem& fs, PartitionLog& log) {
+  if (std::getenv("EDDY_DEBUG") == nullptr) return;
+  std::vector<std::string> names = *fs.ListDir(kDir);
+  for (const std::string& n : names) {
+    auto data = ReadWholeFile(fs, JoinPath(kDir, n));
+    if (!data.ok()) continue;
+    fprintf(stderr, "  %s %zu%s\n", n.c_str(), data->size(),
+            n.find("checkpoint") != std::string::npos ? (" " + *data).c_str() : "");
+  }
+  fprintf(stderr, "  opened: start %ld end %ld rp %ld recovered %d truncated %lu\n", log.LogStartOffset().value(),
+          log.LogEndOffset().value(), log.RecoveryPoint().value(), log.recovery_stats().segments_recovered,
+          log.recovery_stats().bytes_truncated);
+}
+
 class RecoveryTest : public ::testing::TestWithParam<uint64_t> {};
 
 TEST_P(RecoveryTest, RandomWorkloadCrashAtRandomPoint) {
@@ -92,20 +107,7 @@ TEST_P(RecoveryTest, RandomWorkloadCrashAtRandomPoint) {
     auto opened = PartitionLog::Open(fs, kDir, config, clock);
     ASSERT_TRUE(opened.ok()) << opened.status();
     std::unique_ptr<PartitionLog> log = *std::move(opened);
-    if (std::getenv("EDDY_DEBUG") != nullptr) {
-      std::vector<std::string> names = *fs.ListDir(kDir);
-      for (const std::string& n : names) {
-        auto data = ReadWholeFile(fs, JoinPath(kDir, n));
-        if (!data.ok()) {
-          fprintf(stderr, "  %s: %s\n", n.c_str(), data.status().ToString().c_str());
-          continue;
-        }
-        fprintf(stderr, "  %s %zu%s\n", n.c_str(), data->size(), n.find("checkpoint") != std::string::npos ? (" " + *data).c_str() : "");
-      }
-      fprintf(stderr, "  opened: start %ld end %ld rp %ld recovered %d truncated %lu\n", log->LogStartOffset().value(),
-              log->LogEndOffset().value(), log->RecoveryPoint().value(), log->recovery_stats().segments_recovered,
-              log->recovery_stats().bytes_truncated);
-    }
+    DumpForDebugging(fs, *log);
     int64_t end = VerifyLog(*log, model, durable, seed);
     // Forget model entries the crash legitimately lost.
     model.erase(model.lower_bound(end), model.end());
@@ -165,6 +167,7 @@ TEST_P(RecoveryTest, RandomWorkloadCrashAtRandomPoint) {
   // Finally the log must still take appends after all that.
   auto log = PartitionLog::Open(fs, kDir, config, clock);
   ASSERT_TRUE(log.ok()) << log.status();
+  DumpForDebugging(fs, **log);
   int64_t end = VerifyLog(**log, model, durable, seed);
   EDDY_ASSERT_OK_AND_ASSIGN(AppendResult a, (*log)->AppendAsLeader(MakeBatch(3, 0), LeaderEpoch(9)));
   EXPECT_EQ(a.base_offset, Offset(end));

@@ -112,7 +112,6 @@ absl::Status Segment::MaybeIndex(uint64_t position, const BatchHeader& header) {
 
 absl::StatusOr<Segment::ScanResult> Segment::Scan(Offset from, ScanMode mode,
                                                   const std::function<void(const BatchHeader&)>& on_batch) {
-  ScanResult result;
   const uint64_t file_size = log_->Size();
   uint64_t pos = 0;
   next_offset_ = base_;
@@ -129,6 +128,25 @@ absl::StatusOr<Segment::ScanResult> Segment::Scan(Offset from, ScanMode mode,
     EDDY_RETURN_IF_ERROR(time_index_->Reset());
     bytes_since_index_entry_ = 0;
   }
+  return ScanFrom(pos, mode, /*rebuild_indexes=*/true, on_batch);
+}
+
+absl::Status Segment::ScanTail() {
+  std::optional<SparseIndex::Entry> last = offset_index_->Last();
+  if (!last && size_ > options_.index_interval_bytes) {
+    // The index was missing or failed its check: rebuild it rather than scan from 0 on every read.
+    return Scan(base_, ScanMode::kStrict, nullptr).status();
+  }
+  next_offset_ = last ? Offset(last->key) : base_;
+  return ScanFrom(last ? static_cast<uint64_t>(last->value) : 0, ScanMode::kStrict, /*rebuild_indexes=*/false,
+                  nullptr)
+      .status();
+}
+
+absl::StatusOr<Segment::ScanResult> Segment::ScanFrom(
+    uint64_t pos, ScanMode mode, bool rebuild_indexes, const std::function<void(const BatchHeader&)>& on_batch) {
+  ScanResult result;
+  const uint64_t file_size = log_->Size();
   std::optional<SparseIndex::Entry> last_time = time_index_->Last();
   max_timestamp_ = last_time ? last_time->key : -1;
   offset_of_max_timestamp_ = last_time ? last_time->value : -1;
@@ -174,7 +192,12 @@ absl::StatusOr<Segment::ScanResult> Segment::Scan(Offset from, ScanMode mode,
       invalid = absl::StrCat("CRC mismatch in batch with base offset ", header->base_offset);
       break;
     }
-    EDDY_RETURN_IF_ERROR(MaybeIndex(pos, *header));
+    if (rebuild_indexes) {
+      EDDY_RETURN_IF_ERROR(MaybeIndex(pos, *header));
+    } else if (header->max_timestamp > max_timestamp_) {
+      max_timestamp_ = header->max_timestamp;
+      offset_of_max_timestamp_ = header->last_offset();
+    }
     next_offset_ = Offset(header->last_offset() + 1);
     if (on_batch) on_batch(*header);
     ++result.batches_scanned;

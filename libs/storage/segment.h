@@ -73,8 +73,11 @@ class Segment {
   // `from` to the end of the log, re-adding the index entries for what it scans, and establishes
   // next_offset() and max_timestamp(). `on_batch` sees each valid scanned batch (the leader-epoch cache
   // is rebuilt from them). With kStrict an invalid batch fails with DataLoss naming file and position.
+  // ScanTail is Scan for a closed, flushed segment at open: it validates (strictly) only what lies
+  // past the last offset-index entry and leaves the indexes untouched, so opening costs no writes.
   absl::StatusOr<ScanResult> Scan(Offset from, ScanMode mode,
                                   const std::function<void(const internal::BatchHeader&)>& on_batch);
+  absl::Status ScanTail();
 
   // Append writes one batch whose header is `header`. REQUIRES: header.base_offset >= next_offset().
   absl::Status Append(std::string_view batch, const internal::BatchHeader& header);
@@ -126,6 +129,8 @@ class Segment {
   Segment(FileSystem& fs, std::string dir, Offset base, const SegmentOptions& options, absl::Time now);
   absl::Status OpenFiles(bool truncate);
   absl::Status MaybeIndex(uint64_t position, const internal::BatchHeader& header);
+  absl::StatusOr<ScanResult> ScanFrom(uint64_t pos, ScanMode mode, bool rebuild_indexes,
+                                      const std::function<void(const internal::BatchHeader&)>& on_batch);
   absl::StatusOr<std::optional<Located>> LocateFrom(uint64_t position,
                                                     const std::function<bool(const internal::BatchHeader&)>& stop) const;
   absl::Status Corruption(uint64_t position, std::string_view why) const;

@@ -1,5 +1,6 @@
 #include "libs/storage/sparse_index.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -32,6 +33,7 @@ absl::StatusOr<std::unique_ptr<SparseIndex>> SparseIndex::Open(FileSystem& fs, c
   if (size % index->entry_size_ != 0) return corrupt(absl::StrCat("size ", size, " is not whole entries"));
   index->bytes_.resize(size);
   EDDY_RETURN_IF_ERROR(ReadFully(*index->file_, 0, std::span<char>(index->bytes_.data(), size)));
+  index->written_ = size;
   for (size_t i = 1; i < index->entries(); ++i) {
     Entry prev = index->At(i - 1), cur = index->At(i);
     bool ok = kind == Kind::kOffset ? cur.key > prev.key && cur.value > prev.value
@@ -70,10 +72,26 @@ absl::Status SparseIndex::Append(Entry entry, bool ignore_full) {
                                               " not above last entry ", last->key));
     }
   }
-  std::string enc = Encode(entry);
-  EDDY_RETURN_IF_ERROR(file_->Append(enc));
-  bytes_ += enc;
+  bytes_ += Encode(entry);
+  if (bytes_.size() - written_ >= 4096) return WritePending();
   return absl::OkStatus();
+}
+
+absl::Status SparseIndex::WritePending() {
+  if (written_ == bytes_.size()) return absl::OkStatus();
+  EDDY_RETURN_IF_ERROR(file_->Append(std::string_view(bytes_).substr(written_)));
+  written_ = bytes_.size();
+  return absl::OkStatus();
+}
+
+absl::Status SparseIndex::Sync() {
+  EDDY_RETURN_IF_ERROR(WritePending());
+  return file_->Sync();
+}
+
+SparseIndex::~SparseIndex() {
+  // Best effort: entries that do not reach the file are rebuilt or scanned over later.
+  (void)WritePending();
 }
 
 std::optional<SparseIndex::Entry> SparseIndex::Floor(int64_t key) const {
@@ -123,9 +141,15 @@ absl::Status SparseIndex::TruncateFrom(Offset offset) {
 absl::Status SparseIndex::Reset() { return TruncateToEntries(0); }
 
 absl::Status SparseIndex::TruncateToEntries(size_t n) {
-  if (n * entry_size_ == bytes_.size() && file_->Size() == bytes_.size()) return absl::OkStatus();
-  EDDY_RETURN_IF_ERROR(file_->Truncate(n * entry_size_));
-  bytes_.resize(n * entry_size_);
+  const size_t size = n * entry_size_;
+  if (size < written_ || file_->Size() != written_) {
+    EDDY_RETURN_IF_ERROR(file_->Truncate(std::min(size, written_)));
+    // Sync the cut at once: if a crash undid it, the removed entries would return pointing into
+    // whatever the log holds at those positions now, which need not be batch boundaries.
+    EDDY_RETURN_IF_ERROR(file_->Sync());
+    written_ = std::min(size, written_);
+  }
+  bytes_.resize(size);
   return absl::OkStatus();
 }
 

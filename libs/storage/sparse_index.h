@@ -12,6 +12,10 @@
 // and there is no preallocate-then-trim dance at roll time as in Kafka. The price is the index bytes
 // held in memory: 8 (offset) + 12 (time) bytes per 4 KiB of log, about 0.5% of segment size.
 //
+// Appended entries are buffered and written to the file in 4 KiB chunks (and by Sync), so an append
+// costs no system call. Entries not yet written are simply missing after a crash, which the
+// structure tolerates: a shorter index only lengthens the scan.
+//
 // Invariant: keys are non-decreasing (offsets strictly increasing for the offset index, timestamps
 // non-decreasing for the time index) and every stored position/offset lies inside the segment.
 #pragma once
@@ -65,7 +69,11 @@ class SparseIndex {
   // Reset drops every entry (before a rebuild).
   absl::Status Reset();
 
-  absl::Status Sync() { return file_->Sync(); }
+  // Sync writes buffered entries and makes the file durable.
+  absl::Status Sync();
+  // WritePending writes buffered entries to the file (not durably).
+  absl::Status WritePending();
+  ~SparseIndex();
   const std::string& Path() const { return file_->Path(); }
 
  private:
@@ -79,7 +87,8 @@ class SparseIndex {
   Offset base_;
   size_t entry_size_;
   size_t max_bytes_;
-  std::string bytes_;  // mirror of the file
+  std::string bytes_;     // all entries; the file holds the first `written_` bytes of it
+  size_t written_ = 0;
 };
 
 }  // namespace eddy::storage
