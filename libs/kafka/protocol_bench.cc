@@ -26,7 +26,8 @@ std::string Payload(size_t n) {
 }
 
 std::string OneMiBProduceFrame() {
-  RecordBatchBuilder builder({.producer_id = 1, .producer_epoch = 0, .base_sequence = 0});
+  RecordBatchBuilder builder(
+      {.producer_id = ProducerId(1), .producer_epoch = ProducerEpoch(0), .base_sequence = 0});
   const std::string value = Payload(1024);
   for (int i = 0; i < 1000; ++i) builder.Append(1700000000000 + i, std::nullopt, value);
   ProduceRequest req;

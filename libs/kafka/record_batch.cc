@@ -223,12 +223,12 @@ absl::StatusOr<EndTxnMarker> ParseEndTxnMarker(std::string_view value) {
   return m;
 }
 
-void SetBaseOffset(std::span<uint8_t> batch, int64_t base_offset) {
-  Store(batch, 0, static_cast<uint64_t>(base_offset), 8);
+void SetBaseOffset(std::span<uint8_t> batch, Offset base_offset) {
+  Store(batch, 0, static_cast<uint64_t>(base_offset.value()), 8);
 }
 
-void SetPartitionLeaderEpoch(std::span<uint8_t> batch, int32_t epoch) {
-  Store(batch, 12, static_cast<uint32_t>(epoch), 4);
+void SetPartitionLeaderEpoch(std::span<uint8_t> batch, LeaderEpoch epoch) {
+  Store(batch, 12, static_cast<uint32_t>(epoch.value()), 4);
 }
 
 void StampLogAppendTime(std::span<uint8_t> batch, int64_t timestamp_ms) {

@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "libs/common/strong_id.h"
 #include "libs/kafka/compression.h"
 
 namespace eddy::kafka {
@@ -61,17 +62,17 @@ class RecordBatchView {
   // than 61 bytes, magic != 2, or batchLength inconsistent with the buffer → InvalidArgument.
   static absl::StatusOr<RecordBatchView> Parse(std::span<const uint8_t> bytes);
 
-  int64_t base_offset() const { return Load64(0); }
+  Offset base_offset() const { return Offset(Load64(0)); }
   int32_t batch_length() const { return Load32(8); }
-  int32_t partition_leader_epoch() const { return Load32(12); }
+  LeaderEpoch partition_leader_epoch() const { return LeaderEpoch(Load32(12)); }
   int8_t magic() const { return static_cast<int8_t>(bytes_[kMagicOffset]); }
   uint32_t crc() const { return static_cast<uint32_t>(Load32(kCrcOffset)); }
   int16_t attributes() const { return Load16(kAttributesOffset); }
   int32_t last_offset_delta() const { return Load32(23); }
   int64_t base_timestamp() const { return Load64(27); }
   int64_t max_timestamp() const { return Load64(35); }
-  int64_t producer_id() const { return Load64(43); }
-  int16_t producer_epoch() const { return Load16(51); }
+  ProducerId producer_id() const { return ProducerId(Load64(43)); }
+  ProducerEpoch producer_epoch() const { return ProducerEpoch(Load16(51)); }
   int32_t base_sequence() const { return Load32(53); }
   int32_t records_count() const { return Load32(57); }
 
@@ -82,7 +83,7 @@ class RecordBatchView {
   bool is_transactional() const { return (attributes() & 0x10) != 0; }
   bool is_control() const { return (attributes() & 0x20) != 0; }
   bool has_delete_horizon() const { return (attributes() & 0x40) != 0; }
-  int64_t last_offset() const { return base_offset() + last_offset_delta(); }
+  Offset last_offset() const { return Offset(Load64(0) + last_offset_delta()); }
 
   // bytes() is the whole batch; size() == batch_length() + 12.
   std::span<const uint8_t> bytes() const { return bytes_; }
@@ -143,8 +144,8 @@ absl::StatusOr<ControlRecordType> ParseControlRecordKey(std::string_view key);
 absl::StatusOr<EndTxnMarker> ParseEndTxnMarker(std::string_view value);
 
 // In-place rewrites a partition leader performs on a batch it appends.
-void SetBaseOffset(std::span<uint8_t> batch, int64_t base_offset);
-void SetPartitionLeaderEpoch(std::span<uint8_t> batch, int32_t epoch);
+void SetBaseOffset(std::span<uint8_t> batch, Offset base_offset);
+void SetPartitionLeaderEpoch(std::span<uint8_t> batch, LeaderEpoch epoch);
 // StampLogAppendTime sets the LogAppendTime attribute and maxTimestamp, then recomputes the CRC
 // (DefaultRecordBatch.setMaxTimestamp). REQUIRES: `batch` parses as a RecordBatchView.
 void StampLogAppendTime(std::span<uint8_t> batch, int64_t timestamp_ms);

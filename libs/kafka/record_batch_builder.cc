@@ -60,17 +60,17 @@ absl::StatusOr<std::string> RecordBatchBuilder::Build() const {
 
   std::string out;
   out.reserve(kRecordBatchHeaderSize + payload->size());
-  Put(out, static_cast<uint64_t>(options_.base_offset), 8);
+  Put(out, static_cast<uint64_t>(options_.base_offset.value()), 8);
   Put(out, static_cast<uint32_t>(kRecordBatchHeaderSize - kLogOverhead + payload->size()), 4);
-  Put(out, static_cast<uint32_t>(options_.partition_leader_epoch), 4);
+  Put(out, static_cast<uint32_t>(options_.partition_leader_epoch.value()), 4);
   out.push_back(2);  // magic
   Put(out, 0, 4);    // crc, patched below
   Put(out, attributes, 2);
   Put(out, static_cast<uint32_t>(count_ - 1), 4);  // lastOffsetDelta
   Put(out, static_cast<uint64_t>(base_timestamp_), 8);
   Put(out, static_cast<uint64_t>(max_timestamp_), 8);
-  Put(out, static_cast<uint64_t>(options_.producer_id), 8);
-  Put(out, static_cast<uint16_t>(options_.producer_epoch), 2);
+  Put(out, static_cast<uint64_t>(options_.producer_id.value()), 8);
+  Put(out, static_cast<uint16_t>(options_.producer_epoch.value()), 2);
   Put(out, static_cast<uint32_t>(options_.base_sequence), 4);
   Put(out, static_cast<uint32_t>(count_), 4);
   out += *payload;
@@ -81,8 +81,8 @@ absl::StatusOr<std::string> RecordBatchBuilder::Build() const {
   return out;
 }
 
-absl::StatusOr<std::string> BuildEndTxnMarker(int64_t base_offset, int64_t producer_id,
-                                              int16_t producer_epoch, bool commit,
+absl::StatusOr<std::string> BuildEndTxnMarker(Offset base_offset, ProducerId producer_id,
+                                              ProducerEpoch producer_epoch, bool commit,
                                               int32_t coordinator_epoch, int64_t timestamp_ms) {
   RecordBatchBuilder builder({.base_offset = base_offset,
                               .producer_id = producer_id,

@@ -18,12 +18,12 @@ namespace eddy::kafka {
 class RecordBatchBuilder {
  public:
   struct Options {
-    int64_t base_offset = 0;
-    int32_t partition_leader_epoch = -1;
+    Offset base_offset{0};
+    LeaderEpoch partition_leader_epoch{-1};
     Compression compression = Compression::kNone;
     TimestampType timestamp_type = TimestampType::kCreateTime;
-    int64_t producer_id = -1;
-    int16_t producer_epoch = -1;
+    ProducerId producer_id{-1};
+    ProducerEpoch producer_epoch{-1};
     int32_t base_sequence = -1;
     bool transactional = false;
     bool control = false;
@@ -53,8 +53,8 @@ class RecordBatchBuilder {
 // BuildEndTxnMarker returns the control batch a partition leader writes for a transaction outcome
 // (kafka-protocol.md §3.4): one record, key = {version 0, type}, value = {version 0,
 // coordinator_epoch}, transactional + control attributes, baseSequence -1.
-absl::StatusOr<std::string> BuildEndTxnMarker(int64_t base_offset, int64_t producer_id,
-                                              int16_t producer_epoch, bool commit,
+absl::StatusOr<std::string> BuildEndTxnMarker(Offset base_offset, ProducerId producer_id,
+                                              ProducerEpoch producer_epoch, bool commit,
                                               int32_t coordinator_epoch, int64_t timestamp_ms);
 
 }  // namespace eddy::kafka

@@ -43,8 +43,8 @@ TEST(RecordBatchTest, ReadsKafkaPythonBatch) {
   EXPECT_EQ(batch.last_offset_delta(), 2);
   EXPECT_EQ(batch.base_timestamp(), 1700000000000);
   EXPECT_EQ(batch.max_timestamp(), 1700000000005);
-  EXPECT_EQ(batch.producer_id(), 1234);
-  EXPECT_EQ(batch.producer_epoch(), 5);
+  EXPECT_EQ(batch.producer_id(), ProducerId(1234));
+  EXPECT_EQ(batch.producer_epoch(), ProducerEpoch(5));
   EXPECT_EQ(batch.base_sequence(), 7);
   EXPECT_EQ(batch.records_count(), 3);
   EXPECT_FALSE(batch.is_transactional());
@@ -72,8 +72,9 @@ TEST(RecordBatchTest, ReadsKafkaPythonBatch) {
 }
 
 TEST(RecordBatchTest, BuilderReproducesKafkaPythonBytes) {
-  RecordBatchBuilder builder({.base_offset = 0, .partition_leader_epoch = 0, .producer_id = 1234,
-                              .producer_epoch = 5, .base_sequence = 7});
+  RecordBatchBuilder builder({.base_offset = Offset(0), .partition_leader_epoch = LeaderEpoch(0),
+                              .producer_id = ProducerId(1234), .producer_epoch = ProducerEpoch(5),
+                              .base_sequence = 7});
   std::vector<RecordHeaderView> h0 = {{"h", "x"}};
   std::vector<RecordHeaderView> h2 = {{"a", std::nullopt}, {"bb", "yz"}};
   builder.Append(1700000000000, "k1", "v1", h0);
@@ -98,7 +99,8 @@ TEST(RecordBatchTest, ReadsGzipTransactionalBatch) {
 TEST(RecordBatchTest, BuilderRoundTripsEveryCodec) {
   for (Compression c : {Compression::kNone, Compression::kGzip, Compression::kSnappy,
                         Compression::kLz4, Compression::kZstd}) {
-    RecordBatchBuilder builder({.base_offset = 100, .compression = c, .producer_id = 9});
+    RecordBatchBuilder builder(
+        {.base_offset = Offset(100), .compression = c, .producer_id = ProducerId(9)});
     for (int i = 0; i < 50; ++i) {
       builder.Append(1000 + i, "key" + std::to_string(i), std::string(100, static_cast<char>('a' + i % 26)));
     }
@@ -106,7 +108,7 @@ TEST(RecordBatchTest, BuilderRoundTripsEveryCodec) {
     EDDY_ASSERT_OK_AND_ASSIGN(RecordBatchView batch, RecordBatchView::Parse(Span(bytes)));
     EXPECT_THAT(batch.VerifyCrc(), IsOk()) << CompressionName(c);
     EXPECT_EQ(batch.compression(), c);
-    EXPECT_EQ(batch.last_offset(), 149);
+    EXPECT_EQ(batch.last_offset(), Offset(149));
     EXPECT_EQ(batch.max_timestamp(), 1049);
     std::string storage;
     EDDY_ASSERT_OK_AND_ASSIGN(auto records, ReadAllRecords(batch, &storage));
@@ -117,13 +119,13 @@ TEST(RecordBatchTest, BuilderRoundTripsEveryCodec) {
 }
 
 TEST(RecordBatchTest, ControlMarker) {
-  EDDY_ASSERT_OK_AND_ASSIGN(std::string bytes, BuildEndTxnMarker(42, 7, 3, true, 11, 5000));
+  EDDY_ASSERT_OK_AND_ASSIGN(std::string bytes, BuildEndTxnMarker(Offset(42), ProducerId(7), ProducerEpoch(3), true, 11, 5000));
   EDDY_ASSERT_OK_AND_ASSIGN(RecordBatchView batch, RecordBatchView::Parse(Span(bytes)));
   EXPECT_THAT(batch.VerifyCrc(), IsOk());
   EXPECT_TRUE(batch.is_control());
   EXPECT_TRUE(batch.is_transactional());
   EXPECT_EQ(batch.base_sequence(), -1);
-  EXPECT_EQ(batch.producer_epoch(), 3);
+  EXPECT_EQ(batch.producer_epoch(), ProducerEpoch(3));
   std::string storage;
   EDDY_ASSERT_OK_AND_ASSIGN(auto records, ReadAllRecords(batch, &storage));
   ASSERT_EQ(records.size(), 1u);
@@ -137,11 +139,11 @@ TEST(RecordBatchTest, ControlMarker) {
 TEST(RecordBatchTest, LeaderRewritesKeepOrFixTheCrc) {
   std::string bytes = absl::HexStringToBytes(kPlainHex);
   std::span<uint8_t> mut(reinterpret_cast<uint8_t*>(bytes.data()), bytes.size());
-  SetBaseOffset(mut, 1000);
-  SetPartitionLeaderEpoch(mut, 4);
+  SetBaseOffset(mut, Offset(1000));
+  SetPartitionLeaderEpoch(mut, LeaderEpoch(4));
   EDDY_ASSERT_OK_AND_ASSIGN(RecordBatchView batch, RecordBatchView::Parse(Span(bytes)));
-  EXPECT_EQ(batch.base_offset(), 1000);
-  EXPECT_EQ(batch.partition_leader_epoch(), 4);
+  EXPECT_EQ(batch.base_offset(), Offset(1000));
+  EXPECT_EQ(batch.partition_leader_epoch(), LeaderEpoch(4));
   EXPECT_THAT(batch.VerifyCrc(), IsOk());
   StampLogAppendTime(mut, 1800000000000);
   EDDY_ASSERT_OK_AND_ASSIGN(batch, RecordBatchView::Parse(Span(bytes)));
