@@ -331,8 +331,12 @@ absl::Status Segment::OnRoll() {
 }
 
 absl::Status Segment::Flush(bool include_indexes) {
+  if (!include_indexes) {
+    EDDY_RETURN_IF_ERROR(offset_index_->SyncTruncation());
+    EDDY_RETURN_IF_ERROR(time_index_->SyncTruncation());
+    return log_->Sync();
+  }
   EDDY_RETURN_IF_ERROR(log_->Sync());
-  if (!include_indexes) return absl::OkStatus();
   EDDY_RETURN_IF_ERROR(offset_index_->Sync());
   return time_index_->Sync();
 }

@@ -86,7 +86,16 @@ absl::Status SparseIndex::WritePending() {
 
 absl::Status SparseIndex::Sync() {
   EDDY_RETURN_IF_ERROR(WritePending());
-  return file_->Sync();
+  EDDY_RETURN_IF_ERROR(file_->Sync());
+  truncation_unsynced_ = false;
+  return absl::OkStatus();
+}
+
+absl::Status SparseIndex::SyncTruncation() {
+  if (!truncation_unsynced_) return absl::OkStatus();
+  EDDY_RETURN_IF_ERROR(file_->Sync());
+  truncation_unsynced_ = false;
+  return absl::OkStatus();
 }
 
 SparseIndex::~SparseIndex() {
@@ -144,9 +153,7 @@ absl::Status SparseIndex::TruncateToEntries(size_t n) {
   const size_t size = n * entry_size_;
   if (size < written_ || file_->Size() != written_) {
     EDDY_RETURN_IF_ERROR(file_->Truncate(std::min(size, written_)));
-    // Sync the cut at once: if a crash undid it, the removed entries would return pointing into
-    // whatever the log holds at those positions now, which need not be batch boundaries.
-    EDDY_RETURN_IF_ERROR(file_->Sync());
+    truncation_unsynced_ = true;
     written_ = std::min(size, written_);
   }
   bytes_.resize(size);

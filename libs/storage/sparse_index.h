@@ -71,6 +71,10 @@ class SparseIndex {
 
   // Sync writes buffered entries and makes the file durable.
   absl::Status Sync();
+  // SyncTruncation makes a shrink of the file durable, if one happened since the last sync. The log
+  // calls it before syncing data written over positions that removed entries pointed at: were the
+  // cut undone by a crash, those entries would return pointing into new data, not at batch starts.
+  absl::Status SyncTruncation();
   // WritePending writes buffered entries to the file (not durably).
   absl::Status WritePending();
   ~SparseIndex();
@@ -89,6 +93,7 @@ class SparseIndex {
   size_t max_bytes_;
   std::string bytes_;     // all entries; the file holds the first `written_` bytes of it
   size_t written_ = 0;
+  bool truncation_unsynced_ = false;
 };
 
 }  // namespace eddy::storage
