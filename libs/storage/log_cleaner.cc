@@ -124,6 +124,11 @@ absl::StatusOr<CompactionResult> PartitionLog::Compact() {
     ++result.segments_rewritten;
   }
   first_dirty_ = Offset(end);
+  if (metrics_ != nullptr) {
+    metrics_->cleaner_passes.Inc();
+    metrics_->cleaner_records_removed.Inc(static_cast<double>(result.records_removed));
+    metrics_->cleaner_bytes_reclaimed.Inc(static_cast<double>(result.bytes_before - result.bytes_after));
+  }
   EDDY_RETURN_IF_ERROR(WriteCheckpoint(fs_, JoinPath(dir_, kCleanerOffsetFile), {{end}}));
   return result;
 }
@@ -150,6 +155,7 @@ absl::Status PartitionLog::ReplaceSegment(int64_t base, std::string_view content
   EDDY_RETURN_IF_ERROR(seg->Scan(Offset(0), ScanMode::kStrict, nullptr).status());
   EDDY_RETURN_IF_ERROR(seg->OnRoll());
   EDDY_RETURN_IF_ERROR(seg->Flush());
+  Track(0, static_cast<int64_t>(seg->size()) - static_cast<int64_t>(segments_.at(base)->size()));
   segments_[base] = std::move(seg);
   return absl::OkStatus();
 }

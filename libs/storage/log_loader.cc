@@ -29,21 +29,30 @@ absl::StatusOr<std::optional<Offset>> ReadOffsetCheckpoint(FileSystem& fs, const
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PartitionLog>> PartitionLog::Open(FileSystem& fs, std::string dir, LogConfig config,
-                                                                 common::Clock& clock) {
+                                                                 common::Clock& clock, StorageMetrics* metrics) {
   if (absl::Status s = config.Validate(); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("log ", dir, ": ", s.message()));
   }
   // Recovery time is measured on the real clock: it is a performance figure, not log logic.
   const absl::Time started = absl::Now();
-  auto log = std::unique_ptr<PartitionLog>(new PartitionLog(fs, std::move(dir), config, clock));
+  auto log = std::unique_ptr<PartitionLog>(new PartitionLog(fs, std::move(dir), config, clock, metrics));
   {
     absl::MutexLock lock(&log->mu_);
-    if (absl::Status s = log->Load(); !s.ok()) {
+    absl::Status s = log->Load();
+    uint64_t bytes = 0;
+    for (const auto& [base, seg] : log->segments_) bytes += seg->size();
+    log->tracking_ = true;
+    log->Track(static_cast<int64_t>(log->segments_.size()), static_cast<int64_t>(bytes));
+    if (!s.ok()) {
       // A failing log directory is reported with its path, never skipped silently.
       return absl::Status(s.code(), absl::StrCat("failed to load log directory ", log->dir_, ": ", s.message()));
     }
   }
   log->recovery_stats_.duration = absl::Now() - started;
+  if (metrics != nullptr) {
+    metrics->recovery_duration.Observe(absl::ToDoubleSeconds(log->recovery_stats_.duration));
+    metrics->recovered_truncated_bytes.Inc(static_cast<double>(log->recovery_stats_.bytes_truncated));
+  }
   return log;
 }
 

@@ -15,10 +15,22 @@ namespace eddy::storage {
 
 using internal::BatchHeader;
 
-PartitionLog::PartitionLog(FileSystem& fs, std::string dir, LogConfig config, common::Clock& clock)
-    : fs_(fs), dir_(std::move(dir)), config_(config), clock_(clock) {}
+PartitionLog::PartitionLog(FileSystem& fs, std::string dir, LogConfig config, common::Clock& clock,
+                           StorageMetrics* metrics)
+    : fs_(fs), dir_(std::move(dir)), config_(config), clock_(clock), metrics_(metrics) {}
 
-PartitionLog::~PartitionLog() = default;
+PartitionLog::~PartitionLog() {
+  absl::MutexLock lock(&mu_);
+  uint64_t bytes = 0;
+  for (const auto& [base, seg] : segments_) bytes += seg->size();
+  Track(-static_cast<int64_t>(segments_.size()), -static_cast<int64_t>(bytes));
+}
+
+void PartitionLog::Track(int64_t segments, int64_t bytes) {
+  if (metrics_ == nullptr || !tracking_) return;
+  metrics_->segments.Inc(static_cast<double>(segments));
+  metrics_->bytes.Inc(static_cast<double>(bytes));
+}
 
 SegmentOptions PartitionLog::segment_options() const {
   return SegmentOptions{.index_interval_bytes = config_.index_interval_bytes,
@@ -86,6 +98,8 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::string records, std::opti
       epochs_->Assign(LeaderEpoch(h.partition_leader_epoch), Offset(h.base_offset));
     }
     EDDY_RETURN_IF_ERROR(Active().Append(std::string_view(records.data() + b.position, h.size_in_bytes()), h));
+    Track(0, static_cast<int64_t>(h.size_in_bytes()));
+    if (metrics_ != nullptr) metrics_->appended_bytes.Inc(static_cast<double>(h.size_in_bytes()));
     result.max_timestamp = std::max(result.max_timestamp, h.max_timestamp);
     result.record_count += h.record_count;
     unflushed_records_ += std::max(h.record_count, 1);
@@ -110,6 +124,7 @@ absl::Status PartitionLog::MaybeRoll(Offset next_base, size_t batch_size) {
                         Segment::Create(fs_, dir_, next_base, segment_options(), now));
   segments_[next_base.value()] = std::move(seg);
   dir_dirty_ = true;
+  Track(1, 0);
   return absl::OkStatus();
 }
 
@@ -126,8 +141,14 @@ absl::StatusOr<ReadResult> PartitionLog::Read(Offset start, const ReadOptions& o
   for (; it != segments_.end(); ++it) {
     if (Offset(it->first) > start) start = Offset(it->first);  // skip a gap between segments
     if (start.value() >= max_offset) return out;
-    EDDY_ASSIGN_OR_RETURN(SegmentRead r, it->second->Read(start, options.max_bytes, max_offset,
-                                                          /*min_one_batch=*/true, config_.verify_crc_on_read));
+    absl::StatusOr<SegmentRead> read = it->second->Read(start, options.max_bytes, max_offset,
+                                                        /*min_one_batch=*/true, config_.verify_crc_on_read);
+    if (!read.ok()) {
+      if (absl::IsDataLoss(read.status()) && metrics_ != nullptr) metrics_->corrupt_batches.Inc();
+      return read.status();
+    }
+    SegmentRead& r = *read;
+    if (metrics_ != nullptr) metrics_->read_bytes.Inc(static_cast<double>(r.records.size()));
     if (!r.records.empty()) {
       out.records = std::move(r.records);
       out.next_offset = Offset(r.next_offset);
@@ -177,7 +198,8 @@ absl::Status PartitionLog::TruncateTo(Offset offset) {
   // Later segments must be gone durably before the new last segment shrinks: otherwise a crash could
   // keep the shrunken segment and resurrect a later one, leaving a hole in the offsets.
   EDDY_RETURN_IF_ERROR(SyncUnflushed());
-  EDDY_RETURN_IF_ERROR(Active().TruncateTo(offset).status());
+  EDDY_ASSIGN_OR_RETURN(uint64_t removed, Active().TruncateTo(offset));
+  Track(0, -static_cast<int64_t>(removed));
   // Truncated index files must not come back with entries that point into the replaced data.
   EDDY_RETURN_IF_ERROR(Active().Flush(/*include_indexes=*/true));
   // Flush everything, not just the truncated segment, before new data can land on top of it. If only
@@ -200,6 +222,7 @@ absl::Status PartitionLog::TruncateFullyLocked(Offset offset) {
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Segment> seg,
                         Segment::Create(fs_, dir_, offset, segment_options(), clock_.Now()));
   segments_[offset.value()] = std::move(seg);
+  Track(1, 0);
   EDDY_RETURN_IF_ERROR(fs_.SyncDir(dir_));
   dir_dirty_ = false;
   log_start_ = offset;
@@ -255,6 +278,7 @@ absl::StatusOr<RetentionResult> PartitionLog::ApplyRetention() {
     ++result.segments_deleted;
   }
   if (result.segments_deleted == 0) return result;
+  if (metrics_ != nullptr) metrics_->retention_segments_deleted.Inc(result.segments_deleted);
   const Offset new_start(it->first);
   if (new_start > log_start_) {
     EDDY_RETURN_IF_ERROR(MoveLogStart(new_start));
@@ -266,6 +290,7 @@ absl::StatusOr<RetentionResult> PartitionLog::ApplyRetention() {
 
 absl::Status PartitionLog::DeleteSegment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it) {
   EDDY_RETURN_IF_ERROR(it->second->Delete());
+  Track(-1, -static_cast<int64_t>(it->second->size()));
   segments_.erase(it);
   dir_dirty_ = true;
   return absl::OkStatus();
@@ -298,7 +323,9 @@ absl::Status PartitionLog::SyncUnflushed() {
 }
 
 absl::Status PartitionLog::FlushLocked() {
+  const absl::Time started = absl::Now();  // latency metric: real time, not the injected clock
   EDDY_RETURN_IF_ERROR(SyncUnflushed());
+  if (metrics_ != nullptr) metrics_->flush_latency.Observe(absl::ToDoubleSeconds(absl::Now() - started));
   recovery_point_ = EndOffsetLocked();
   unflushed_records_ = 0;
   last_flush_ = clock_.Now();

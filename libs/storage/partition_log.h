@@ -34,6 +34,7 @@
 #include "libs/storage/leader_epoch_cache.h"
 #include "libs/storage/log_config.h"
 #include "libs/storage/segment.h"
+#include "libs/storage/storage_metrics.h"
 
 namespace eddy::storage {
 
@@ -85,9 +86,11 @@ struct CompactionResult {
 
 class PartitionLog {
  public:
-  // Open loads (or creates) the log in `dir`, recovering as described above.
+  // Open loads (or creates) the log in `dir`, recovering as described above. `metrics`, if given,
+  // must outlive the log; it is shared by all logs of a broker.
   static absl::StatusOr<std::unique_ptr<PartitionLog>> Open(FileSystem& fs, std::string dir, LogConfig config,
-                                                            common::Clock& clock);
+                                                            common::Clock& clock,
+                                                            StorageMetrics* metrics = nullptr);
   ~PartitionLog();
 
   // AppendAsLeader appends `records` (one or more v2 batches) at the log end: each batch gets the
@@ -157,7 +160,9 @@ class PartitionLog {
   const std::string& dir() const { return dir_; }
 
  private:
-  PartitionLog(FileSystem& fs, std::string dir, LogConfig config, common::Clock& clock);
+  PartitionLog(FileSystem& fs, std::string dir, LogConfig config, common::Clock& clock, StorageMetrics* metrics);
+  // Track moves the shared segment and byte gauges by this log's change.
+  void Track(int64_t segments, int64_t bytes);
 
   absl::Status Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CleanUpStrayFiles(const std::vector<std::string>& names) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -184,6 +189,9 @@ class PartitionLog {
   const std::string dir_;
   const LogConfig config_;
   common::Clock& clock_;
+  StorageMetrics* const metrics_;
+  // tracking_: this log's segments and bytes are counted in the shared gauges (set once loaded).
+  bool tracking_ = false;
 
   mutable absl::Mutex mu_;
   // Segments keyed by base offset. Never empty after Open.

@@ -215,6 +215,29 @@ TEST_F(PartitionLogTest, FlushMsFlushesOnAppendAndTick) {
   EXPECT_EQ(log->RecoveryPoint(), Offset(3));
 }
 
+TEST_F(PartitionLogTest, MetricsTrackSegmentsBytesAndTraffic) {
+  metrics::Registry registry;
+  StorageMetrics m(registry);
+  {
+    EDDY_ASSERT_OK_AND_ASSIGN(auto log, PartitionLog::Open(fs_, "/data/m-0", config_, clock_, &m));
+    for (int i = 0; i < 40; ++i) EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(10, NowMs()), LeaderEpoch(0)).status());
+    EXPECT_EQ(m.segments.Value(), static_cast<double>(log->SegmentCount()));
+    EXPECT_EQ(m.bytes.Value(), static_cast<double>(log->SizeBytes()));
+    EXPECT_EQ(m.appended_bytes.Value(), static_cast<double>(log->SizeBytes()));
+    EDDY_ASSERT_OK(log->Read(Offset(0)).status());
+    EXPECT_GT(m.read_bytes.Value(), 0);
+    EDDY_ASSERT_OK(log->TruncateTo(Offset(155)));
+    EDDY_ASSERT_OK(log->AdvanceLogStartOffset(Offset(100)));
+    EXPECT_EQ(m.segments.Value(), static_cast<double>(log->SegmentCount()));
+    EXPECT_EQ(m.bytes.Value(), static_cast<double>(log->SizeBytes()));
+    EXPECT_EQ(m.flush_latency.Count(), 1u);  // the truncation flushed
+    EXPECT_EQ(m.recovery_duration.Count(), 1u);
+  }
+  EXPECT_EQ(m.segments.Value(), 0);
+  EXPECT_EQ(m.bytes.Value(), 0);
+  EXPECT_NE(registry.Expose().find("eddy_broker_storage_flush_latency_seconds_bucket"), std::string::npos);
+}
+
 TEST_F(PartitionLogTest, OpenReportsTheFailingDirectory) {
   fs_.SetFaultHook([](FsOp op, const std::string&) {
     return op == FsOp::kListDir ? absl::InternalError("EIO") : absl::OkStatus();
