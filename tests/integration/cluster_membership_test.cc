@@ -7,6 +7,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "grpcpp/grpcpp.h"
+#include "proto/eddy/v1/common.grpc.pb.h"
 #include "tests/testing/local_cluster.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/wait_for.h"
@@ -75,6 +77,35 @@ TEST_F(ClusterMembershipTest, EveryMemberRegistersWithItsEndpoints) {
   const auto broker = Member(eddy::v1::MEMBER_ROLE_BROKER, 1);
   EXPECT_EQ(absl::StrCat(broker->endpoints(0).host(), ":", broker->endpoints(0).port()),
             cluster_->GrpcAddress(Role::kBroker));
+}
+
+TEST_F(ClusterMembershipTest, EveryDaemonDescribesItselfOnItsGrpcPort) {
+  for (Role role :
+       {Role::kController, Role::kBroker, Role::kCoordinator, Role::kRegistry, Role::kGateway}) {
+    SCOPED_TRACE(RoleName(role));
+    auto stub = eddy::v1::Daemon::NewStub(
+        grpc::CreateChannel(cluster_->GrpcAddress(role), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    eddy::v1::DaemonDescription description;
+    ASSERT_TRUE(stub->Describe(&context, {}, &description).ok());
+    EXPECT_EQ(description.name(), "eddy-" + RoleName(role));
+    EXPECT_FALSE(description.version().empty());
+    ASSERT_EQ(description.endpoints_size(), 2);
+    EXPECT_EQ(absl::StrCat(description.endpoints(0).host(), ":", description.endpoints(0).port()),
+              cluster_->GrpcAddress(role));
+    if (role == Role::kController) {
+      EXPECT_EQ(description.role(), eddy::v1::MEMBER_ROLE_CONTROLLER);
+      continue;
+    }
+    EXPECT_TRUE(description.registered());
+    EXPECT_EQ(description.member_id(), 1);
+    EXPECT_GT(description.member_epoch(), 0);
+    const auto member = Member(description.role(), 1);
+    ASSERT_TRUE(member.has_value());
+    EXPECT_EQ(member->incarnation_id(), description.incarnation_id());
+    EXPECT_EQ(member->member_epoch(), description.member_epoch());
+  }
 }
 
 TEST_F(ClusterMembershipTest, KilledMemberLeaseExpiresAndRestartRegistersAgain) {

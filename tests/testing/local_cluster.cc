@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "grpcpp/grpcpp.h"
 #include "httplib.h"
@@ -390,9 +391,9 @@ absl::StatusOr<eddy::v1::GetClusterStatusResponse> LocalCluster::ClusterStatus()
 std::string LocalCluster::Describe() const {
   std::string out;
   for (const auto& daemon : daemons_) {
-    absl::StrAppend(&out, "  ", daemon->name, std::string(14 - std::min<size_t>(13, daemon->name.size()), ' '),
-                    "grpc 127.0.0.1:", daemon->grpc_port, "  metrics http://127.0.0.1:",
-                    daemon->http_port, "/metrics  log ", daemon->log_path, "\n");
+    absl::StrAppend(&out, absl::StrFormat("  %-14s", daemon->name), "grpc 127.0.0.1:",
+                    daemon->grpc_port, "  metrics http://127.0.0.1:", daemon->http_port,
+                    "/metrics  log ", daemon->log_path, "\n");
   }
   return out;
 }
