@@ -6,9 +6,10 @@
 //                      InvalidArgument "<Message> v<v>: <field path>: <what>", never an over-read;
 //   Encode(writer, v)  appends exactly EncodedSize(v) bytes;
 //   decode(encode(x)) == x for every x whose fields are representable in v.
-// Fields that do not exist in v are neither read nor written (they keep their default on decode,
-// and non-default values are dropped on encode, as for Kafka's "ignorable" fields). Tagged fields
-// equal to their default are omitted, as Kafka does.
+// Fields that do not exist in v are neither read nor written: they keep their default on decode;
+// on encode a non-default value is dropped if the field is "ignorable" and is an InvalidArgument
+// error otherwise (Kafka's UnsupportedVersionException). Tagged fields equal to their default are
+// omitted, as Kafka does.
 #pragma once
 
 #include <cstddef>
@@ -58,6 +59,8 @@ absl::StatusOr<std::string> EncodeToString(const M& m, int16_t version) {
 namespace internal {
 
 absl::Status UnsupportedVersion(std::string_view message, int16_t version);
+// NotInVersion is the error for a non-default, non-ignorable field written at a version lacking it.
+absl::Status NotInVersion(std::string_view field, int16_t version);
 std::string VersionPrefix(std::string_view message, int16_t version);
 
 // The generated Decode/Encode/EncodedSize forward here. Serde is shared by all three Io kinds;

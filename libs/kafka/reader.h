@@ -151,7 +151,10 @@ absl::Status Reader::NullableStruct(std::optional<T>& v, bool nullable, const ch
     v.reset();
     return absl::OkStatus();
   }
-  v.emplace();
+  // emplace(T()) rather than emplace(): clang decides a nested struct with default member
+  // initializers is not default-constructible while its enclosing message is incomplete and
+  // caches that answer (CWG 1397); a move construction is unaffected.
+  v.emplace(T());
   return PrefixError(fn(*this, *v), std::string(field) + ".");
 }
 

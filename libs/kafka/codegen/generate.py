@@ -340,8 +340,15 @@ def emit_serde(qual, fields, msg, out):
         expr = field_expr(f, msg, 'io', flex)
         if c is None:
             body.append('  EDDY_RETURN_IF_ERROR(%s);' % expr)
-        else:
+        elif f.ignorable:
             body.append('  if (%s) EDDY_RETURN_IF_ERROR(%s);' % (c, expr))
+        else:
+            # As Kafka does, refuse to silently drop a non-ignorable field the version lacks.
+            body.append('  if (%s) {' % c)
+            body.append('    EDDY_RETURN_IF_ERROR(%s);' % expr)
+            body.append('  } else if constexpr (!Io::kDecoding) {')
+            body.append('    if (%s) return internal::NotInVersion("%s", v);' % (present_expr(f), f.name))
+            body.append('  }')
     out.extend(body)
     if fc is not None:
         tagged = sorted((f for f in fields if f.tag is not None), key=lambda f: f.tag)

@@ -65,7 +65,7 @@ class Filler {
   template <typename T, typename Fn>
   absl::Status NullableStruct(std::optional<T>& v, bool nullable, const char*, Fn&& fn) {
     if (nulls_ && nullable) return Set(v, std::nullopt);
-    v.emplace();
+    v.emplace(T());  // see Reader::NullableStruct
     return fn(*this, *v);
   }
   template <typename Fn>

@@ -192,8 +192,10 @@ class Proxy {
       });
     } else if (key == FindCoordinatorResponse::kApiKey) {
       forward = Rewrite<FindCoordinatorResponse>(payload, key, version, [&](FindCoordinatorResponse& f) {
-        f.host = "127.0.0.1";
-        f.port = listen_port_;
+        if (version < 4) {  // v4+ carries coordinators[] instead (batched lookups, KIP-699)
+          f.host = "127.0.0.1";
+          f.port = listen_port_;
+        }
         for (auto& co : f.coordinators) {
           co.host = "127.0.0.1";
           co.port = listen_port_;
