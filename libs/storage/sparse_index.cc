@@ -33,7 +33,8 @@ absl::StatusOr<std::unique_ptr<SparseIndex>> SparseIndex::Open(FileSystem& fs, c
   if (size % index->entry_size_ != 0) return corrupt(absl::StrCat("size ", size, " is not whole entries"));
   index->bytes_.resize(size);
   EDDY_RETURN_IF_ERROR(ReadFully(*index->file_, 0, std::span<char>(index->bytes_.data(), size)));
-  index->written_ = size;
+  index->on_disk_ = index->bytes_;
+  index->matched_ = size;
   for (size_t i = 1; i < index->entries(); ++i) {
     Entry prev = index->At(i - 1), cur = index->At(i);
     bool ok = kind == Kind::kOffset ? cur.key > prev.key && cur.value > prev.value
@@ -72,15 +73,34 @@ absl::Status SparseIndex::Append(Entry entry, bool ignore_full) {
                                               " not above last entry ", last->key));
     }
   }
-  bytes_ += Encode(entry);
-  if (bytes_.size() - written_ >= 4096) return WritePending();
+  const std::string enc = Encode(entry);
+  // Re-adding the entries a rebuild just dropped (the common case at recovery) matches the file
+  // byte for byte: then the file needs neither a truncation nor a write.
+  if (matched_ == bytes_.size() && on_disk_.size() >= matched_ + enc.size() &&
+      on_disk_.compare(matched_, enc.size(), enc) == 0) {
+    matched_ += enc.size();
+  }
+  bytes_ += enc;
+  if (bytes_.size() - matched_ >= 4096) return WritePending();
+  return absl::OkStatus();
+}
+
+absl::Status SparseIndex::ApplyTruncation() {
+  if (matched_ >= on_disk_.size()) return absl::OkStatus();
+  EDDY_RETURN_IF_ERROR(file_->Truncate(matched_));
+  on_disk_.resize(matched_);
+  truncation_unsynced_ = true;
   return absl::OkStatus();
 }
 
 absl::Status SparseIndex::WritePending() {
-  if (written_ == bytes_.size()) return absl::OkStatus();
-  EDDY_RETURN_IF_ERROR(file_->Append(std::string_view(bytes_).substr(written_)));
-  written_ = bytes_.size();
+  EDDY_RETURN_IF_ERROR(ApplyTruncation());
+  if (bytes_.size() > on_disk_.size()) {
+    std::string_view tail = std::string_view(bytes_).substr(on_disk_.size());
+    EDDY_RETURN_IF_ERROR(file_->Append(tail));
+    on_disk_.append(tail);
+  }
+  matched_ = bytes_.size();
   return absl::OkStatus();
 }
 
@@ -92,6 +112,7 @@ absl::Status SparseIndex::Sync() {
 }
 
 absl::Status SparseIndex::SyncTruncation() {
+  EDDY_RETURN_IF_ERROR(ApplyTruncation());
   if (!truncation_unsynced_) return absl::OkStatus();
   EDDY_RETURN_IF_ERROR(file_->Sync());
   truncation_unsynced_ = false;
@@ -150,13 +171,10 @@ absl::Status SparseIndex::TruncateFrom(Offset offset) {
 absl::Status SparseIndex::Reset() { return TruncateToEntries(0); }
 
 absl::Status SparseIndex::TruncateToEntries(size_t n) {
+  // Only in memory: the file follows at the next write or sync (see Append and ApplyTruncation).
   const size_t size = n * entry_size_;
-  if (size < written_ || file_->Size() != written_) {
-    EDDY_RETURN_IF_ERROR(file_->Truncate(std::min(size, written_)));
-    truncation_unsynced_ = true;
-    written_ = std::min(size, written_);
-  }
   bytes_.resize(size);
+  matched_ = std::min(matched_, size);
   return absl::OkStatus();
 }
 

@@ -13,7 +13,8 @@
 // held in memory: 8 (offset) + 12 (time) bytes per 4 KiB of log, about 0.5% of segment size.
 //
 // Appended entries are buffered and written to the file in 4 KiB chunks (and by Sync), so an append
-// costs no system call. Entries not yet written are simply missing after a crash, which the
+// costs no system call; truncations are applied to the file lazily too, and skipped when a rebuild
+// re-creates the same entries (opening many logs after a crash then writes nothing). Entries not yet written are simply missing after a crash, which the
 // structure tolerates: a shorter index only lengthens the scan.
 //
 // Invariant: keys are non-decreasing (offsets strictly increasing for the offset index, timestamps
@@ -91,8 +92,12 @@ class SparseIndex {
   Offset base_;
   size_t entry_size_;
   size_t max_bytes_;
-  std::string bytes_;     // all entries; the file holds the first `written_` bytes of it
-  size_t written_ = 0;
+  // ApplyTruncation cuts the file back to the prefix it shares with bytes_.
+  absl::Status ApplyTruncation();
+
+  std::string bytes_;    // all entries, as lookups see them
+  std::string on_disk_;  // what the file holds
+  size_t matched_ = 0;   // bytes_ and on_disk_ agree on their first matched_ bytes
   bool truncation_unsynced_ = false;
 };
 
