@@ -21,9 +21,7 @@ function(eddy_binary name)
 endfunction()
 
 # eddy_test(NAME SOURCES ... DEPS ... [LABEL unit|integration] [TIMEOUT s]): a GoogleTest binary
-# registered with CTest. Unit tests also join the `eddy_unit_tests` target, which the sanitizer
-# build compiles on its own.
-add_custom_target(eddy_unit_tests)
+# registered with CTest under its label (`ctest -L unit`).
 function(eddy_test name)
   cmake_parse_arguments(ARG "" "LABEL;TIMEOUT" "SOURCES;DEPS" ${ARGN})
   if(NOT ARG_LABEL)
@@ -38,7 +36,4 @@ function(eddy_test name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} eddy_testing GTest::gmock GTest::gtest_main)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT})
-  if(ARG_LABEL STREQUAL "unit")
-    add_dependencies(eddy_unit_tests ${name})
-  endif()
 endfunction()
