@@ -212,6 +212,9 @@ absl::StatusOr<Segment::ScanResult> Segment::ScanFrom(
     result.bytes_truncated = file_size - pos;
   }
   size_ = pos;
+  // A rebuilt time index ends, like a rolled one, with the segment's max timestamp; this also
+  // recreates the entry Roll wrote, so a rebuild of an intact index changes nothing on disk.
+  if (rebuild_indexes) EDDY_RETURN_IF_ERROR(OnRoll());
   return result;
 }
 
