@@ -4,8 +4,13 @@ kafka_capture_proxy, and writes the distinct (client, direction, api key, versio
 libs/kafka/testdata/captured_goldens.txt for captured_golden_test.
 
 Usage (Debian's interpreter, which sees python3-kafka and python3-confluent-kafka):
-  /usr/bin/python3 libs/kafka/tools/capture_goldens.py <build_dir>/libs/kafka/kafka_capture_proxy
-Clients: kcat (librdkafka 2.0.2) and kafka-python 2.0.2; stdlib + ctypes only otherwise.
+  /usr/bin/python3 libs/kafka/tools/capture_goldens.py <build_dir>/libs/kafka/kafka_capture_proxy [client...]
+Clients: librdkafka (kcat, librdkafka 2.0.2), kafka-python 2.0.2, confluent-kafka-python 1.7.0
+(librdkafka 2.0.2 underneath) and kafkajs 2.2.4 (needs `npm ci` in tests/clients/node first).
+Naming clients re-captures only those; the other clients' committed frames are kept as they are.
+The mock cluster lacks CreateTopics: the proxy advertises and answers it (see capture_proxy.cc), so
+CreateTopics requests are real client bytes and have no recorded response.
+stdlib + ctypes only otherwise.
 """
 import ctypes
 import os
@@ -17,6 +22,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, '..', 'testdata', 'captured_goldens.txt')
+NODE_MODULES = os.path.join(HERE, '..', '..', '..', 'tests', 'clients', 'node', 'node_modules')
 
 
 def free_port():
@@ -47,9 +53,11 @@ def start_mock_cluster():
     return (rk_lib, rk, mcluster), bootstrap
 
 
-def run(cmd, stdin=None, timeout=20):
+def run(cmd, stdin=None, timeout=20, env=None, quiet=True):
+    """Runs one client flow; a flow that hangs is cut off and its frames so far are kept. The
+    kafka-python and kafkajs flows report failed steps on stderr (quiet=False)."""
     try:
-        subprocess.run(cmd, input=stdin, timeout=timeout, capture_output=True)
+        subprocess.run(cmd, input=stdin, timeout=timeout, capture_output=quiet, env=env)
     except subprocess.TimeoutExpired:
         pass
 
@@ -99,14 +107,26 @@ def confluent_kafka_flows(broker):
 KAFKA_PYTHON = r'''
 import sys
 from kafka import KafkaProducer, KafkaConsumer
+from kafka.admin import KafkaAdminClient, NewTopic
 broker = sys.argv[1]
-p = KafkaProducer(bootstrap_servers=broker, compression_type='gzip', api_version_auto_timeout_ms=5000)
-for i in range(3):
-    p.send('t1', key=b'k%d' % i, value=b'v%d' % i)
-p.flush(10)
-p.close(5)
+admin = KafkaAdminClient(bootstrap_servers=broker, api_version_auto_timeout_ms=5000)
+try:
+    admin.create_topics([NewTopic('t5', 2, 1)], timeout_ms=5000)
+except Exception as e:
+    print('create_topics:', e, file=sys.stderr)
+admin.close()
+# Compressible values: kafka-python sends a batch uncompressed when compression does not help.
+# Its snappy, lz4 and zstd codecs need Python modules Debian 12 does not install with it.
+for codec in (None, 'gzip'):
+    p = KafkaProducer(bootstrap_servers=broker, compression_type=codec, api_version_auto_timeout_ms=5000)
+    for i in range(3):
+        p.send('t1', key=b'k%d' % i, value=b'value-%d-' % i * 20)
+    p.flush(10)
+    p.close(5)
+# Short heartbeat and auto-commit intervals so the consuming seconds send both.
 c = KafkaConsumer('t1', bootstrap_servers=broker, group_id='g2', auto_offset_reset='earliest',
-                  consumer_timeout_ms=5000, api_version_auto_timeout_ms=5000)
+                  consumer_timeout_ms=5000, api_version_auto_timeout_ms=5000,
+                  heartbeat_interval_ms=300, auto_commit_interval_ms=200)
 for _ in c:
     pass
 c.commit()
@@ -115,17 +135,43 @@ c.close()
 
 
 def kafka_python_flows(broker):
-    run(['/usr/bin/python3', '-c', KAFKA_PYTHON, broker], timeout=60)
+    run(['/usr/bin/python3', '-c', KAFKA_PYTHON, broker], timeout=60, quiet=False)
+
+
+def kafkajs_flows(broker):
+    env = dict(os.environ, NODE_PATH=NODE_MODULES)
+    run(['node', os.path.join(HERE, 'kafkajs_flows.js'), broker], timeout=90, env=env, quiet=False)
+
+
+FLOWS = {
+    'librdkafka': kcat_flows,
+    'kafka-python': kafka_python_flows,
+    'confluent-kafka-python': confluent_kafka_flows,
+    'kafkajs': kafkajs_flows,
+}
+
+
+def committed_records(keep_clients):
+    records = {}
+    if not os.path.exists(OUT):
+        return records
+    with open(OUT) as f:
+        for line in f:
+            client, direction, key, version, payload = line.split()
+            if client in keep_clients:
+                records.setdefault((client, direction, int(key), int(version)), []).append(payload)
+    return records
 
 
 def main():
     proxy_bin = sys.argv[1]
+    clients = sys.argv[2:] or list(FLOWS)
     keep, bootstrap = start_mock_cluster()
     host, port = bootstrap.split(',')[0].rsplit(':', 1)
     host = socket.gethostbyname(host)
-    records = {}
-    for client, flows in (('librdkafka', kcat_flows), ('kafka-python', kafka_python_flows),
-                          ('confluent-kafka-python', confluent_kafka_flows)):
+    records = committed_records(set(FLOWS) - set(clients))
+    for client in clients:
+        flows = FLOWS[client]
         capture = tempfile.NamedTemporaryFile(delete=False).name
         listen = free_port()
         proxy = subprocess.Popen([proxy_bin, str(listen), host, port, capture])

@@ -1,7 +1,15 @@
 // kafka_capture_proxy: a loopback TCP proxy between a Kafka client and one Kafka broker (in tests,
 // librdkafka's mock cluster) that records every request and response frame, for golden-byte tests.
 // Broker addresses in Metadata and FindCoordinator responses are rewritten to the proxy's own so
-// the client keeps talking through it; the recorded bytes are the broker's originals.
+// the client keeps talking through it, and a Metadata controller id that names no broker is
+// replaced by the first broker's; the recorded bytes are the broker's originals.
+//
+// CreateTopics: librdkafka 2.0.2's mock cluster does not implement it (its ApiVersions omits key
+// 19, so clients refuse to send it). When the broker's ApiVersions answer lacks
+// CreateTopics, the proxy adds CreateTopics 0-7 (Eddy's codec range) to the copy it forwards, and
+// answers CreateTopics requests itself with a success response encoded by Eddy's codec. The
+// client's request bytes are recorded (they are the golden); the synthesized response is not,
+// because re-encoding our own encoding proves nothing.
 //
 // Usage: kafka_capture_proxy <listen_port> <upstream_host> <upstream_port> <out_file>
 // Output: one line per frame, "<req|resp> <api_key> <api_version> <hex of header+body>".
@@ -16,13 +24,18 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
 #include "libs/kafka/framing.h"
 #include "libs/kafka/headers.h"
+#include "libs/kafka/messages/api_versions.h"
+#include "libs/kafka/messages/create_topics.h"
 #include "libs/kafka/messages/find_coordinator.h"
 #include "libs/kafka/messages/metadata.h"
 
@@ -35,6 +48,9 @@ struct Connection {
   std::string from_client;
   std::string from_upstream;
   std::map<int32_t, std::pair<int16_t, int16_t>> inflight;  // correlation id → (key, version)
+  // Synthesized response frames held back until the requests sent upstream before them have been
+  // answered, so the client sees responses in request order (Kafka's per-connection guarantee).
+  std::vector<std::string> held;
 };
 
 bool WriteAll(int fd, const std::string& data) {
@@ -78,6 +94,46 @@ std::string Rewrite(const std::string& payload, int16_t key, int16_t version, Fn
     return payload;
   }
   return out;
+}
+
+// AnswerCreateTopics is the response a one-broker cluster gives when every topic is created: no
+// error, the requested partition count and replication factor (1 when the request leaves it to the
+// broker, as this broker's default would be), no configs.
+absl::StatusOr<std::string> AnswerCreateTopics(const RequestHeader& header,
+                                               std::span<const uint8_t> body) {
+  auto req = DecodeFull<CreateTopicsRequest>(body, header.api_version);
+  if (!req.ok()) return req.status();
+  CreateTopicsResponse resp;
+  for (const auto& topic : req->topics) {
+    CreateTopicsResponse::CreatableTopicResult& result = resp.topics.emplace_back();
+    result.name = topic.name;
+    result.error_message = std::nullopt;
+    result.num_partitions = topic.num_partitions > 0 ? topic.num_partitions : 1;
+    result.replication_factor = topic.replication_factor > 0 ? topic.replication_factor : 1;
+    result.configs.emplace();
+  }
+  std::string out;
+  Writer writer(&out);
+  const ResponseHeader response_header{.correlation_id = header.correlation_id};
+  absl::Status s =
+      EncodeResponseHeader(response_header, header.api_key, header.api_version, writer);
+  if (!s.ok()) return s;
+  s = resp.Encode(writer, header.api_version);
+  if (!s.ok()) return s;
+  return out;
+}
+
+// AdvertiseCreateTopics adds CreateTopics to an ApiVersions answer that lacks it, in key order.
+void AdvertiseCreateTopics(ApiVersionsResponse& resp) {
+  if (resp.error_code != 0) return;
+  auto it = resp.api_keys.begin();
+  while (it != resp.api_keys.end() && it->api_key < CreateTopicsRequest::kApiKey) ++it;
+  if (it != resp.api_keys.end() && it->api_key == CreateTopicsRequest::kApiKey) return;
+  ApiVersionsResponse::ApiVersion create_topics;
+  create_topics.api_key = CreateTopicsRequest::kApiKey;
+  create_topics.min_version = CreateTopicsRequest::kMinVersion;
+  create_topics.max_version = CreateTopicsRequest::kMaxVersion;
+  resp.api_keys.insert(it, create_topics);
 }
 
 class Proxy {
@@ -168,10 +224,29 @@ class Proxy {
     if (header.ok()) {
       key = header->api_key;
       version = header->api_version;
-      c.inflight[header->correlation_id] = {key, version};
     }
     Record("req", key, version, payload);
+    if (key == CreateTopicsRequest::kApiKey) {
+      auto answer = AnswerCreateTopics(*header, reader.Rest());
+      if (!answer.ok()) {
+        std::fprintf(stderr, "CreateTopics v%d: %s\n", version, answer.status().ToString().c_str());
+        return false;
+      }
+      c.held.push_back(*std::move(answer));
+      return FlushHeld(c);
+    }
+    if (header.ok()) c.inflight[header->correlation_id] = {key, version};
     return Forward(c.upstream, payload);
+  }
+
+  // FlushHeld sends the held synthesized responses once nothing sent upstream is unanswered.
+  bool FlushHeld(Connection& c) {
+    if (!c.inflight.empty()) return true;
+    for (const std::string& response : c.held) {
+      if (!Forward(c.client, response)) return false;
+    }
+    c.held.clear();
+    return true;
   }
 
   bool FromUpstream(Connection& c, const std::string& payload) {
@@ -183,11 +258,20 @@ class Proxy {
     if (it != c.inflight.end()) c.inflight.erase(it);
     Record("resp", key, version, payload);
     std::string forward = payload;
-    if (key == MetadataResponse::kApiKey) {
+    if (key == ApiVersionsResponse::kApiKey) {
+      forward = Rewrite<ApiVersionsResponse>(payload, key, version, AdvertiseCreateTopics);
+    } else if (key == MetadataResponse::kApiKey) {
       forward = Rewrite<MetadataResponse>(payload, key, version, [&](MetadataResponse& m) {
+        bool controller_listed = false;
         for (auto& b : m.brokers) {
           b.host = "127.0.0.1";
           b.port = listen_port_;
+          controller_listed |= b.node_id == m.controller_id;
+        }
+        // librdkafka 2.0.2's mock names controller 0, which is no broker; clients that send
+        // controller requests (kafkajs: CreateTopics, InitProducerId) would give up on it.
+        if (version >= 1 && !controller_listed && !m.brokers.empty()) {
+          m.controller_id = m.brokers.front().node_id;
         }
       });
     } else if (key == FindCoordinatorResponse::kApiKey) {
@@ -202,7 +286,7 @@ class Proxy {
         }
       });
     }
-    return Forward(c.client, forward);
+    return Forward(c.client, forward) && FlushHeld(c);
   }
 
   bool Forward(int fd, const std::string& payload) {
