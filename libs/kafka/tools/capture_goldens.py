@@ -166,12 +166,16 @@ def committed_records(keep_clients):
 def main():
     proxy_bin = sys.argv[1]
     clients = sys.argv[2:] or list(FLOWS)
-    keep, bootstrap = start_mock_cluster()
-    host, port = bootstrap.split(',')[0].rsplit(':', 1)
-    host = socket.gethostbyname(host)
     records = committed_records(set(FLOWS) - set(clients))
+    clusters = []
     for client in clients:
         flows = FLOWS[client]
+        # A fresh cluster per client: kcat leaves snappy/lz4/zstd batches in t1, which the
+        # kafka-python and kafkajs consumers cannot decompress without optional codec modules.
+        cluster, bootstrap = start_mock_cluster()
+        clusters.append(cluster)
+        host, port = bootstrap.split(',')[0].rsplit(':', 1)
+        host = socket.gethostbyname(host)
         capture = tempfile.NamedTemporaryFile(delete=False).name
         listen = free_port()
         proxy = subprocess.Popen([proxy_bin, str(listen), host, port, capture])
@@ -196,7 +200,7 @@ def main():
         for (client, direction, key, version), payloads in sorted(records.items()):
             for payload in payloads:
                 f.write('%s %s %d %d %s\n' % (client, direction, key, version, payload))
-    del keep
+    del clusters
 
 
 if __name__ == '__main__':
