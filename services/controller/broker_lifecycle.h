@@ -1,0 +1,58 @@
+// Broker lifecycle commands: the records that register, fence, unfence, shut down and unregister a
+// broker, together with the partition changes each transition forces (KRaft's
+// ReplicationControlManager.handleBrokerFenced / handleBrokerUnfenced / controlled shutdown):
+// - Fencing (lease expiry), controlled shutdown and unregistration take the broker out of every
+//   ISR and move each partition it leads to another ISR member, then an ELR member, never outside
+//   them unless the topic enables unclean.leader.election.enable (see partition_change.h).
+// - Unfencing lets the broker lead the leaderless partitions it may lead.
+// - Registering after an unclean shutdown drops the broker from every ELR (KIP-966).
+// Heartbeats and leases never reach the log; the driver calls FenceBroker when a lease expires.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "libs/common/strong_id.h"
+#include "proto/eddy/v1/common.pb.h"
+#include "services/controller/controller_result.h"
+#include "services/controller/metadata_image.h"
+
+namespace eddy::controller {
+
+struct RegisterBrokerRequest {
+  BrokerId broker_id;
+  std::string incarnation_id;
+  std::string rack;
+  std::vector<eddy::v1::Endpoint> endpoints;
+  // False when the broker's previous run did not shut down cleanly.
+  bool clean_shutdown = true;
+  std::string version;
+};
+
+// RegisterBroker registers (or re-registers) a broker; the new registration starts fenced and its
+// epoch is the log index of its record. DUPLICATE_BROKER_REGISTRATION while another incarnation
+// of the id holds a live lease (`previous_lease_live`, known only to the driver's lease tracker).
+ControllerResult<ApiError> RegisterBroker(const MetadataImage& image,
+                                          const RegisterBrokerRequest& request,
+                                          bool previous_lease_live);
+
+// FenceBroker fences a registered, unfenced broker (no records otherwise).
+ControllerResult<ApiError> FenceBroker(const MetadataImage& image, BrokerId broker);
+
+// UnfenceBroker unfences the registration with `broker_epoch` (STALE_BROKER_EPOCH otherwise).
+ControllerResult<ApiError> UnfenceBroker(const MetadataImage& image, BrokerId broker,
+                                         int64_t broker_epoch);
+
+// BeginControlledShutdown marks the broker as shutting down and moves its leadership and ISR
+// memberships away (STALE_BROKER_EPOCH for another registration).
+ControllerResult<ApiError> BeginControlledShutdown(const MetadataImage& image, BrokerId broker,
+                                                   int64_t broker_epoch);
+
+// UnregisterBroker removes a registration (BROKER_ID_NOT_REGISTERED if there is none).
+ControllerResult<ApiError> UnregisterBroker(const MetadataImage& image, BrokerId broker);
+
+// CheckBrokerEpoch is Kafka's ClusterControlManager.checkBrokerEpoch: STALE_BROKER_EPOCH unless
+// `broker` is registered with exactly `broker_epoch`.
+ApiError CheckBrokerEpoch(const MetadataImage& image, BrokerId broker, int64_t broker_epoch);
+
+}  // namespace eddy::controller
