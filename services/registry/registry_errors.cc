@@ -11,6 +11,12 @@ namespace {
 
 constexpr char kErrorCodePayload[] = "type.eddy.dev/registry.error_code";
 
+absl::Status WithCode(absl::StatusCode canonical, int code, std::string_view message) {
+  absl::Status status(canonical, absl::string_view(message.data(), message.size()));
+  status.SetPayload(kErrorCodePayload, absl::Cord(absl::StrCat(code)));
+  return status;
+}
+
 absl::StatusCode CanonicalCode(ErrorCode code) {
   const int http = static_cast<int>(code) / 100;
   switch (http) {
@@ -30,9 +36,13 @@ absl::StatusCode CanonicalCode(ErrorCode code) {
 }  // namespace
 
 absl::Status RegistryError(ErrorCode code, std::string_view message) {
-  absl::Status status(CanonicalCode(code), absl::string_view(message.data(), message.size()));
-  status.SetPayload(kErrorCodePayload, absl::Cord(absl::StrCat(static_cast<int>(code))));
-  return status;
+  return WithCode(CanonicalCode(code), static_cast<int>(code), message);
+}
+
+absl::Status HttpError(int http_status, std::string_view message) {
+  return WithCode(http_status == 404 ? absl::StatusCode::kNotFound
+                                     : absl::StatusCode::kInvalidArgument,
+                  http_status, message);
 }
 
 int ErrorCodeOf(const absl::Status& status) {

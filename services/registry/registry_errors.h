@@ -42,6 +42,11 @@ enum class ErrorCode : int {
 // whose payload carries `code`, so it survives being passed up unchanged.
 absl::Status RegistryError(ErrorCode code, std::string_view message);
 
+// HttpError is RegistryError for the plain HTTP errors Confluent's REST framework answers with
+// error_code equal to the HTTP status (400 malformed JSON, 404 unknown route, 405, 406, 415, 422
+// for JSON of the wrong shape).
+absl::Status HttpError(int http_status, std::string_view message);
+
 // ErrorCodeOf returns the Confluent code of `status`: its payload when made by RegistryError, else
 // 50001 (a store or internal failure). REQUIRES: !status.ok().
 int ErrorCodeOf(const absl::Status& status);
