@@ -97,9 +97,9 @@ ControllerResult<ApiError> FenceBroker(const MetadataImage& image, BrokerId brok
   ControllerResult<ApiError> result;
   const eddy::v1::BrokerRegistration* reg = image.FindBroker(broker);
   if (reg == nullptr) {
-    result.response = ApiError(ErrorCode::kBrokerIdNotRegistered,
-                               absl::StrCat("Broker ID ", broker.value(),
-                                            " is not currently registered"));
+    result.response =
+        ApiError(ErrorCode::kBrokerIdNotRegistered,
+                 absl::StrCat("Broker ID ", broker.value(), " is not currently registered"));
     return result;
   }
   if (reg->fenced()) return result;
@@ -151,9 +151,9 @@ ControllerResult<ApiError> UnregisterBroker(const MetadataImage& image, BrokerId
   ControllerResult<ApiError> result;
   const eddy::v1::BrokerRegistration* reg = image.FindBroker(broker);
   if (reg == nullptr) {
-    result.response = ApiError(ErrorCode::kBrokerIdNotRegistered,
-                               absl::StrCat("Broker ID ", broker.value(),
-                                            " is not currently registered"));
+    result.response =
+        ApiError(ErrorCode::kBrokerIdNotRegistered,
+                 absl::StrCat("Broker ID ", broker.value(), " is not currently registered"));
     return result;
   }
   RemoveFromPartitions(image, broker, result.records);

@@ -109,8 +109,8 @@ TEST_F(BrokerLifecycleTest, UncleanShutdownLeavesTheElr) {
   Fence(2);
   Fence(1);
   ASSERT_EQ(f_.Partition("t", 0).elr, Ids({1, 2}));
-  RegisterBrokerRequest request{.broker_id = BrokerId(1), .incarnation_id = "restarted",
-                                .clean_shutdown = false};
+  RegisterBrokerRequest request{
+      .broker_id = BrokerId(1), .incarnation_id = "restarted", .clean_shutdown = false};
   auto result = RegisterBroker(f_.image(), request, /*previous_lease_live=*/false);
   ASSERT_TRUE(result.response.ok());
   f_.Apply(result.records);

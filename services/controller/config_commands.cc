@@ -13,8 +13,8 @@
 namespace eddy::controller {
 namespace {
 
-using kafka::ErrorCode;
 using eddy::v1::ConfigResourceType;
+using kafka::ErrorCode;
 
 // Normalize maps Kafka's broker resource with an empty name to the cluster default.
 ConfigResource Normalize(ConfigResource resource) {
@@ -41,9 +41,9 @@ ApiError CheckResource(const MetadataImage& image, const ConfigResource& resourc
       return ApiError();
     }
     case eddy::v1::CONFIG_RESOURCE_TYPE_CLUSTER:
-      return resource.name.empty() ? ApiError()
-                                   : ApiError(ErrorCode::kInvalidRequest,
-                                              "The cluster resource has an empty name");
+      return resource.name.empty()
+                 ? ApiError()
+                 : ApiError(ErrorCode::kInvalidRequest, "The cluster resource has an empty name");
     default:
       return ApiError(ErrorCode::kInvalidRequest, "Unsupported config resource type");
   }
@@ -56,7 +56,7 @@ ConfigMap Current(const MetadataImage& image, const ConfigResource& resource) {
 
 const ConfigDef* DefFor(const ConfigResource& resource, std::string_view name) {
   return resource.type == eddy::v1::CONFIG_RESOURCE_TYPE_TOPIC ? FindTopicConfig(name)
-                                                                : FindBrokerConfig(name);
+                                                               : FindBrokerConfig(name);
 }
 
 // WriteDiff validates `next` and appends the records turning `current` into it, plus the ELR
@@ -134,8 +134,8 @@ std::vector<DescribeConfigsResult> DescribeConfigs(const MetadataImage& image,
     const ConfigMap own = Current(image, result.resource);
     const ConfigMap cluster = Current(image, {eddy::v1::CONFIG_RESOURCE_TYPE_CLUSTER, ""});
     for (const ConfigDef& def : topic ? TopicConfigDefs() : BrokerConfigDefs()) {
-      if (item.names && std::find(item.names->begin(), item.names->end(), def.name) ==
-                            item.names->end()) {
+      if (item.names &&
+          std::find(item.names->begin(), item.names->end(), def.name) == item.names->end()) {
         continue;
       }
       DescribedConfig config{std::string(def.name), std::string(def.default_value),
@@ -204,18 +204,19 @@ ControllerResult<std::vector<ResourceResult>> IncrementalAlterConfigs(
         case AlterConfigOp::kAppend:
         case AlterConfigOp::kSubtract:
           if (def == nullptr || def->type != ConfigType::kList) {
-            result.error = ApiError(
-                ErrorCode::kInvalidConfig,
-                absl::StrCat("Config value ", op.op == AlterConfigOp::kAppend ? "append" : "subtract",
-                             " is not allowed for config key: ", op.name));
+            result.error =
+                ApiError(ErrorCode::kInvalidConfig,
+                         absl::StrCat("Config value ",
+                                      op.op == AlterConfigOp::kAppend ? "append" : "subtract",
+                                      " is not allowed for config key: ", op.name));
             break;
           }
           next[op.name] = absl::StrJoin(ApplyListOp(*def, next, op), ",");
           break;
         default:
-          result.error = ApiError(ErrorCode::kInvalidRequest,
-                                  absl::StrCat("Unknown alter config operation ",
-                                               static_cast<int>(op.op)));
+          result.error =
+              ApiError(ErrorCode::kInvalidRequest,
+                       absl::StrCat("Unknown alter config operation ", static_cast<int>(op.op)));
       }
       if (!result.error.ok()) break;
     }

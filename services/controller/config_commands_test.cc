@@ -9,9 +9,9 @@ namespace eddy::controller {
 namespace {
 
 using kafka::ErrorCode;
+using ::testing::HasSubstr;
 using testing::Ids;
 using testing::MetadataFixture;
-using ::testing::HasSubstr;
 
 const ConfigResource kTopic{eddy::v1::CONFIG_RESOURCE_TYPE_TOPIC, "t"};
 const ConfigResource kCluster{eddy::v1::CONFIG_RESOURCE_TYPE_CLUSTER, ""};

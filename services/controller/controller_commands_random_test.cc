@@ -39,16 +39,34 @@ class RandomWalk {
     }
     unclean_allowed_ = false;
     switch (Uniform(0, 9)) {
-      case 0: Register(); break;
-      case 1: Unfence(); break;
-      case 2: Fence(); break;
-      case 3: Shutdown(); break;
-      case 4: CreateTopic(); break;
-      case 5: GrowOrDelete(); break;
+      case 0:
+        Register();
+        break;
+      case 1:
+        Unfence();
+        break;
+      case 2:
+        Fence();
+        break;
+      case 3:
+        Shutdown();
+        break;
+      case 4:
+        CreateTopic();
+        break;
+      case 5:
+        GrowOrDelete();
+        break;
       case 6:
-      case 7: AlterIsr(); break;
-      case 8: Elect(); break;
-      default: ChangeMinIsr(); break;
+      case 7:
+        AlterIsr();
+        break;
+      case 8:
+        Elect();
+        break;
+      default:
+        ChangeMinIsr();
+        break;
     }
     CheckInvariants();
   }

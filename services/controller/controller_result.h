@@ -1,7 +1,8 @@
 // Shared shapes of the controller's commands. A command is a pure function of the current
 // MetadataImage and a request: it returns the records to append to the metadata log and the
-// per-item results (Kafka error codes with messages, which are response data per STYLE.md). Applying
-// the records, in order, to the image the command read yields the state the results describe.
+// per-item results (Kafka error codes with messages, which are response data per STYLE.md).
+// Applying the records, in order, to the image the command read yields the state the results
+// describe.
 //
 // REQUIRES (for the driver): commands run one at a time against an image that already reflects
 // every record proposed before them, including uncommitted ones (KRaft's timeline snapshots), or

@@ -1,8 +1,8 @@
 // MetadataImage is the cluster metadata as of one position of the controller's Raft log: brokers,
-// topics and partitions, dynamic configs, producer-id allocation, coordinator shard owners, ACLs and
-// SCRAM credentials. It is what the replicated log means: MetadataStateMachine builds it by applying
-// records (proto/eddy/v1/metadata.proto) in log order, and controller commands read it to decide
-// which records to append. Readers only get const access; only the state machine mutates it.
+// topics and partitions, dynamic configs, producer-id allocation, coordinator shard owners, ACLs
+// and SCRAM credentials. It is what the replicated log means: MetadataStateMachine builds it by
+// applying records (proto/eddy/v1/metadata.proto) in log order, and controller commands read it to
+// decide which records to append. Readers only get const access; only the state machine mutates it.
 //
 // Invariants (kept by MetadataStateMachine, which refuses records that would break them):
 // - topic names and topic ids are both unique, and topics_by_name() indexes exactly topics();

@@ -51,10 +51,11 @@ bool Contains(const std::vector<BrokerId>& ids, BrokerId id) {
 }
 
 std::string FormatBrokerIds(const std::vector<BrokerId>& ids) {
-  return absl::StrCat("[", absl::StrJoin(ids, ", ", [](std::string* out, BrokerId id) {
-                        absl::StrAppend(out, id.value());
-                      }),
-                      "]");
+  return absl::StrCat(
+      "[",
+      absl::StrJoin(ids, ", ",
+                    [](std::string* out, BrokerId id) { absl::StrAppend(out, id.value()); }),
+      "]");
 }
 
 eddy::v1::PartitionRecord PartitionToRecord(const common::Uuid& topic_id, int32_t partition,
@@ -84,12 +85,12 @@ PartitionState PartitionFromRecord(const eddy::v1::PartitionRecord& record) {
   return state;
 }
 
-#define EDDY_CONTROLLER_DEFINE_WRAP(Type, field)          \
-  eddy::v1::MetadataRecord Wrap(eddy::v1::Type record) {  \
-    eddy::v1::MetadataRecord out;                         \
-    out.set_version(kMetadataRecordVersion);              \
-    *out.mutable_##field() = std::move(record);           \
-    return out;                                           \
+#define EDDY_CONTROLLER_DEFINE_WRAP(Type, field)         \
+  eddy::v1::MetadataRecord Wrap(eddy::v1::Type record) { \
+    eddy::v1::MetadataRecord out;                        \
+    out.set_version(kMetadataRecordVersion);             \
+    *out.mutable_##field() = std::move(record);          \
+    return out;                                          \
   }
 
 EDDY_CONTROLLER_DEFINE_WRAP(RegisterBrokerRecord, register_broker)

@@ -24,7 +24,8 @@ absl::StatusOr<common::Uuid> TopicIdFromProto(const eddy::v1::TopicId& id);
 
 std::vector<BrokerId> BrokerIdsFromProto(const google::protobuf::RepeatedField<int32_t>& ids);
 eddy::v1::BrokerIdList BrokerIdListToProto(const std::vector<BrokerId>& ids);
-void BrokerIdsToProto(const std::vector<BrokerId>& ids, google::protobuf::RepeatedField<int32_t>* out);
+void BrokerIdsToProto(const std::vector<BrokerId>& ids,
+                      google::protobuf::RepeatedField<int32_t>* out);
 
 bool Contains(const std::vector<BrokerId>& ids, BrokerId id);
 // FormatBrokerIds renders ids as Kafka prints replica lists in messages: "[1, 2, 3]".

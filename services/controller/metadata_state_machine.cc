@@ -18,8 +18,8 @@ using eddy::v1::MetadataRecord;
 absl::Status CheckPartition(const PartitionState& p) {
   std::set<BrokerId> replicas(p.replicas.begin(), p.replicas.end());
   if (p.replicas.empty() || replicas.size() != p.replicas.size()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "replicas must be non-empty and distinct: ", FormatBrokerIds(p.replicas)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("replicas must be non-empty and distinct: ", FormatBrokerIds(p.replicas)));
   }
   std::set<BrokerId> isr;
   for (BrokerId id : p.isr) {
@@ -31,8 +31,8 @@ absl::Status CheckPartition(const PartitionState& p) {
   }
   for (BrokerId id : p.elr) {
     if (!replicas.contains(id) || isr.contains(id)) {
-      return absl::FailedPreconditionError(absl::StrCat("ELR ", FormatBrokerIds(p.elr),
-                                                        " must be replicas outside the ISR"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("ELR ", FormatBrokerIds(p.elr), " must be replicas outside the ISR"));
     }
   }
   if (p.HasLeader() && !isr.contains(p.leader)) {
@@ -58,8 +58,7 @@ struct MetadataStateMachine::Applier {
                                                               const char* what) {
     eddy::v1::BrokerRegistration* broker = Broker(id);
     if (broker == nullptr) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(what, " for unregistered broker ", id));
+      return absl::FailedPreconditionError(absl::StrCat(what, " for unregistered broker ", id));
     }
     // A transition decided for an older registration no longer applies to this one.
     return broker->broker_epoch() == epoch ? broker : nullptr;
@@ -82,7 +81,8 @@ struct MetadataStateMachine::Applier {
   }
 
   absl::Status Unregister(const eddy::v1::UnregisterBrokerRecord& r) {
-    EDDY_ASSIGN_OR_RETURN(auto* broker, CurrentBroker(r.broker_id(), r.broker_epoch(), "unregister"));
+    EDDY_ASSIGN_OR_RETURN(auto* broker,
+                          CurrentBroker(r.broker_id(), r.broker_epoch(), "unregister"));
     if (broker != nullptr) image.brokers_.erase(BrokerId(r.broker_id()));
     return absl::OkStatus();
   }
@@ -136,8 +136,8 @@ struct MetadataStateMachine::Applier {
     EDDY_ASSIGN_OR_RETURN(TopicState * topic, FindTopic(r.topic_id()));
     // Partitions are numbered densely: a record creates the next one or replaces an existing one.
     if (r.partition() < 0 || r.partition() > static_cast<int32_t>(topic->partitions.size())) {
-      return absl::FailedPreconditionError(absl::StrCat("partition ", r.partition(), " of ",
-                                                        topic->name, " is out of sequence"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("partition ", r.partition(), " of ", topic->name, " is out of sequence"));
     }
     PartitionState state = PartitionFromRecord(r);
     EDDY_RETURN_IF_ERROR(CheckPartition(state));
@@ -196,9 +196,9 @@ struct MetadataStateMachine::Applier {
 
   absl::Status ProducerIds(const eddy::v1::ProducerIdsRecord& r) {
     if (r.next_producer_id() <= image.next_producer_id_.value()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("producer ids must only grow: next ", r.next_producer_id(),
-                       " <= current ", image.next_producer_id_.value()));
+      return absl::FailedPreconditionError(absl::StrCat("producer ids must only grow: next ",
+                                                        r.next_producer_id(), " <= current ",
+                                                        image.next_producer_id_.value()));
     }
     image.next_producer_id_ = ProducerId(r.next_producer_id());
     return absl::OkStatus();
@@ -251,8 +251,8 @@ absl::Status MetadataStateMachine::Apply(const MetadataRecord& record, LogIndex 
                                                    image_.last_applied_index_.value()));
   }
   if (record.version() == 0 || record.version() > kMetadataRecordVersion) {
-    return absl::FailedPreconditionError(absl::StrCat("metadata record version ",
-                                                      record.version(), " is not supported (1..",
+    return absl::FailedPreconditionError(absl::StrCat("metadata record version ", record.version(),
+                                                      " is not supported (1..",
                                                       kMetadataRecordVersion, ")"));
   }
   EDDY_RETURN_IF_ERROR(ApplyRecord(record, index));
@@ -263,22 +263,36 @@ absl::Status MetadataStateMachine::Apply(const MetadataRecord& record, LogIndex 
 absl::Status MetadataStateMachine::ApplyRecord(const MetadataRecord& record, LogIndex index) {
   Applier a{image_, index};
   switch (record.record_case()) {
-    case MetadataRecord::kRegisterBroker: return a.Register(record.register_broker());
-    case MetadataRecord::kUnregisterBroker: return a.Unregister(record.unregister_broker());
-    case MetadataRecord::kFenceBroker: return a.Fence(record.fence_broker());
-    case MetadataRecord::kUnfenceBroker: return a.Unfence(record.unfence_broker());
+    case MetadataRecord::kRegisterBroker:
+      return a.Register(record.register_broker());
+    case MetadataRecord::kUnregisterBroker:
+      return a.Unregister(record.unregister_broker());
+    case MetadataRecord::kFenceBroker:
+      return a.Fence(record.fence_broker());
+    case MetadataRecord::kUnfenceBroker:
+      return a.Unfence(record.unfence_broker());
     case MetadataRecord::kControlledShutdown:
       return a.ControlledShutdown(record.controlled_shutdown());
-    case MetadataRecord::kTopic: return a.Topic(record.topic());
-    case MetadataRecord::kPartition: return a.Partition(record.partition());
-    case MetadataRecord::kPartitionChange: return a.PartitionChange(record.partition_change());
-    case MetadataRecord::kRemoveTopic: return a.RemoveTopic(record.remove_topic());
-    case MetadataRecord::kConfig: return a.Config(record.config());
-    case MetadataRecord::kProducerIds: return a.ProducerIds(record.producer_ids());
-    case MetadataRecord::kCoordinatorShard: return a.CoordinatorShard(record.coordinator_shard());
-    case MetadataRecord::kAcl: return a.Acl(record.acl());
-    case MetadataRecord::kRemoveAcl: return a.RemoveAcl(record.remove_acl());
-    case MetadataRecord::kScramCredential: return a.Scram(record.scram_credential());
+    case MetadataRecord::kTopic:
+      return a.Topic(record.topic());
+    case MetadataRecord::kPartition:
+      return a.Partition(record.partition());
+    case MetadataRecord::kPartitionChange:
+      return a.PartitionChange(record.partition_change());
+    case MetadataRecord::kRemoveTopic:
+      return a.RemoveTopic(record.remove_topic());
+    case MetadataRecord::kConfig:
+      return a.Config(record.config());
+    case MetadataRecord::kProducerIds:
+      return a.ProducerIds(record.producer_ids());
+    case MetadataRecord::kCoordinatorShard:
+      return a.CoordinatorShard(record.coordinator_shard());
+    case MetadataRecord::kAcl:
+      return a.Acl(record.acl());
+    case MetadataRecord::kRemoveAcl:
+      return a.RemoveAcl(record.remove_acl());
+    case MetadataRecord::kScramCredential:
+      return a.Scram(record.scram_credential());
     case MetadataRecord::kRemoveScramCredential:
       return a.RemoveScram(record.remove_scram_credential());
     case MetadataRecord::kLeaderChange:
@@ -361,13 +375,15 @@ absl::Status MetadataStateMachine::Restore(std::string_view bytes) {
   }
   for (const eddy::v1::TopicRecord& topic : snap.topics()) EDDY_RETURN_IF_ERROR(a.Topic(topic));
   for (const eddy::v1::PartitionRecord& p : snap.partitions()) EDDY_RETURN_IF_ERROR(a.Partition(p));
-  for (const eddy::v1::ConfigRecord& config : snap.configs()) EDDY_RETURN_IF_ERROR(a.Config(config));
+  for (const eddy::v1::ConfigRecord& config : snap.configs())
+    EDDY_RETURN_IF_ERROR(a.Config(config));
   image.next_producer_id_ = ProducerId(snap.next_producer_id());
   for (const eddy::v1::CoordinatorShardState& s : snap.coordinator_shards()) {
     image.coordinator_shards_[CoordinatorShardKey{s.coordinator_type(), s.shard()}] =
         CoordinatorShardOwner{NodeId(s.owner()), s.epoch()};
   }
-  for (const eddy::v1::AccessControlEntryRecord& acl : snap.acls()) EDDY_RETURN_IF_ERROR(a.Acl(acl));
+  for (const eddy::v1::AccessControlEntryRecord& acl : snap.acls())
+    EDDY_RETURN_IF_ERROR(a.Acl(acl));
   for (const eddy::v1::UserScramCredentialRecord& s : snap.scram_credentials()) {
     EDDY_RETURN_IF_ERROR(a.Scram(s));
   }

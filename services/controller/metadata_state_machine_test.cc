@@ -150,14 +150,19 @@ class RandomLog {
 
   eddy::v1::MetadataRecord Next(const MetadataImage& image) {
     switch (Uniform(0, 13)) {
-      case 0: return RegisterBroker(Uniform(0, 5), "r" + std::to_string(Uniform(0, 2)));
+      case 0:
+        return RegisterBroker(Uniform(0, 5), "r" + std::to_string(Uniform(0, 2)));
       case 1:
-      case 2: return BrokerTransition(image);
-      case 3: return Topic("topic-" + std::to_string(Uniform(0, 30)), IdOf(Uniform(1, 40)));
+      case 2:
+        return BrokerTransition(image);
+      case 3:
+        return Topic("topic-" + std::to_string(Uniform(0, 30)), IdOf(Uniform(1, 40)));
       case 4:
-      case 5: return NewPartition(image);
+      case 5:
+        return NewPartition(image);
       case 6:
-      case 7: return Change(image);
+      case 7:
+        return Change(image);
       case 8: {
         eddy::v1::RemoveTopicRecord r;
         *r.mutable_topic_id() = TopicIdToProto(IdOf(Uniform(1, 40)));

@@ -111,8 +111,7 @@ void WatchDeltaBuilder::Collect(const MetadataImage& before,
   }
 }
 
-eddy::v1::MetadataDelta WatchDeltaBuilder::Build(const MetadataImage& after,
-                                                 LogIndex index) const {
+eddy::v1::MetadataDelta WatchDeltaBuilder::Build(const MetadataImage& after, LogIndex index) const {
   eddy::v1::MetadataDelta delta;
   delta.set_offset(index.value());
   for (BrokerId id : brokers_) {
@@ -131,7 +130,8 @@ eddy::v1::MetadataDelta WatchDeltaBuilder::Build(const MetadataImage& after,
     }
   } else {
     for (const common::Uuid& id : topics_) {
-      if (const TopicState* topic = after.FindTopic(id)) *delta.add_topics() = TopicOf(after, *topic);
+      if (const TopicState* topic = after.FindTopic(id))
+        *delta.add_topics() = TopicOf(after, *topic);
     }
   }
   for (const std::string& name : deleted_topics_) {

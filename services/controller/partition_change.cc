@@ -21,8 +21,7 @@ std::vector<BrokerId> InReplicaOrder(const std::vector<BrokerId>& replicas, Pred
 
 }  // namespace
 
-std::optional<PartitionChange> BuildPartitionChange(const common::Uuid& topic_id,
-                                                    int32_t partition,
+std::optional<PartitionChange> BuildPartitionChange(const common::Uuid& topic_id, int32_t partition,
                                                     const PartitionState& current,
                                                     const PartitionChangeRequest& request,
                                                     const PartitionChangeContext& context) {
@@ -52,8 +51,8 @@ std::optional<PartitionChange> BuildPartitionChange(const common::Uuid& topic_id
       next.leader = *from_elr;
       next.isr = {*from_elr};
     } else if (std::optional<BrokerId> any = first_usable(current.replicas);
-               any && (context.unclean_election_enabled ||
-                       request.election == Election::kUnclean)) {
+               any &&
+               (context.unclean_election_enabled || request.election == Election::kUnclean)) {
       next.leader = *any;
       next.isr = {*any};
       unclean = true;

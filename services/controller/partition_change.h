@@ -60,8 +60,7 @@ struct PartitionChange {
 };
 
 // BuildPartitionChange returns the change, or nullopt when the partition would not change.
-std::optional<PartitionChange> BuildPartitionChange(const common::Uuid& topic_id,
-                                                    int32_t partition,
+std::optional<PartitionChange> BuildPartitionChange(const common::Uuid& topic_id, int32_t partition,
                                                     const PartitionState& current,
                                                     const PartitionChangeRequest& request,
                                                     const PartitionChangeContext& context);

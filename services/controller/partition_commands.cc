@@ -103,10 +103,10 @@ ControllerResult<AlterPartitionResult> AlterPartition(
   result.response.partition = *partition;
   const std::string name = absl::StrCat(topic->name, "-", tp.partition());
   if (request.leader_epoch() != partition->leader_epoch.value()) {
-    error = ApiError(ErrorCode::kFencedLeaderEpoch,
-                     absl::StrCat("Leader epoch ", request.leader_epoch(), " of ", name,
-                                  " does not match the current leader epoch ",
-                                  partition->leader_epoch.value()));
+    error = ApiError(
+        ErrorCode::kFencedLeaderEpoch,
+        absl::StrCat("Leader epoch ", request.leader_epoch(), " of ", name,
+                     " does not match the current leader epoch ", partition->leader_epoch.value()));
     return result;
   }
   if (request.broker_id() != partition->leader.value()) {
@@ -142,10 +142,10 @@ ControllerResult<std::vector<PartitionResult>> ElectLeaders(const MetadataImage&
   ControllerResult<std::vector<PartitionResult>> result;
   auto elect = [&](const std::string& name, int32_t index) {
     const TopicState* topic = image.FindTopicByName(name);
-    ApiError error = topic == nullptr
-                         ? ApiError(ErrorCode::kUnknownTopicOrPartition,
-                                    absl::StrCat("No such topic as ", name))
-                         : ElectOne(image, *topic, index, request.type, result.records);
+    ApiError error =
+        topic == nullptr
+            ? ApiError(ErrorCode::kUnknownTopicOrPartition, absl::StrCat("No such topic as ", name))
+            : ElectOne(image, *topic, index, request.type, result.records);
     result.response.push_back(PartitionResult{name, index, std::move(error)});
   };
   if (!request.topic_partitions) {
@@ -181,9 +181,8 @@ ControllerResult<std::vector<PartitionResult>> RebalancePreferredLeaders(
   }
   ControllerResult<std::vector<PartitionResult>> result;
   for (const auto& [broker, load] : loads) {
-    if (load.not_led.empty() ||
-        static_cast<int64_t>(load.not_led.size()) * 100 <=
-            load.preferred * options.imbalance_percentage) {
+    if (load.not_led.empty() || static_cast<int64_t>(load.not_led.size()) * 100 <=
+                                    load.preferred * options.imbalance_percentage) {
       continue;
     }
     for (const auto& [topic, index] : load.not_led) {

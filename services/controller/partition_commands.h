@@ -23,11 +23,12 @@ struct AlterPartitionResult {
 };
 
 // AlterPartition applies a leader's ISR change. Checks, in Kafka 3.x's order: the sender's broker
-// epoch (STALE_BROKER_EPOCH), the topic and partition (UNKNOWN_TOPIC_ID / UNKNOWN_TOPIC_OR_PARTITION),
-// the leader epoch (FENCED_LEADER_EPOCH), that the sender leads (NOT_LEADER_OR_FOLLOWER), the
-// partition epoch (INVALID_UPDATE_VERSION), that the new ISR holds distinct replicas including the
-// leader (INVALID_REQUEST) and that every member is unfenced and not shutting down
-// (INELIGIBLE_REPLICA, KIP-903). The topic is named by id when request.partition.topic_id is set.
+// epoch (STALE_BROKER_EPOCH), the topic and partition (UNKNOWN_TOPIC_ID /
+// UNKNOWN_TOPIC_OR_PARTITION), the leader epoch (FENCED_LEADER_EPOCH), that the sender leads
+// (NOT_LEADER_OR_FOLLOWER), the partition epoch (INVALID_UPDATE_VERSION), that the new ISR holds
+// distinct replicas including the leader (INVALID_REQUEST) and that every member is unfenced and
+// not shutting down (INELIGIBLE_REPLICA, KIP-903). The topic is named by id when
+// request.partition.topic_id is set.
 ControllerResult<AlterPartitionResult> AlterPartition(
     const MetadataImage& image, const eddy::v1::AlterPartitionRequest& request);
 

@@ -143,8 +143,9 @@ TEST_F(PartitionCommandsTest, PreferredElectionMovesLeadershipBack) {
 
   EXPECT_EQ(ElectLeaders(f_.image(), Elect(ElectionType::kPreferred)).response[0].error.code,
             ErrorCode::kElectionNotNeeded);
-  auto unknown = ElectLeaders(f_.image(), {ElectionType::kPreferred,
-                                           std::vector<TopicPartitions>{{"nope", {0}}, {"t", {4}}}});
+  auto unknown = ElectLeaders(
+      f_.image(),
+      {ElectionType::kPreferred, std::vector<TopicPartitions>{{"nope", {0}}, {"t", {4}}}});
   EXPECT_EQ(unknown.response[0].error.code, ErrorCode::kUnknownTopicOrPartition);
   EXPECT_EQ(unknown.response[1].error.code, ErrorCode::kUnknownTopicOrPartition);
 }

@@ -19,8 +19,7 @@ TEST(ProducerIdsTest, BlocksAreMonotonicAndDisjointAcrossBrokers) {
   int64_t expected_first = 0;
   for (int i = 0; i < 6; ++i) {
     const int32_t broker = 1 + i % 2;
-    auto result =
-        AllocateProducerIds(f.image(), options, BrokerId(broker), broker == 1 ? e1 : e2);
+    auto result = AllocateProducerIds(f.image(), options, BrokerId(broker), broker == 1 ? e1 : e2);
     ASSERT_TRUE(result.response.error.ok()) << result.response.error.message;
     EXPECT_EQ(result.response.block.first_producer_id, ProducerId(expected_first));
     EXPECT_EQ(result.response.block.size, 1000);

@@ -46,8 +46,8 @@ absl::StatusOr<std::vector<std::vector<BrokerId>>> AssignReplicas(
   const auto num_brokers = static_cast<int32_t>(brokers.size());
   if (replication_factor > num_brokers) {
     return absl::InvalidArgumentError(absl::StrCat("Replication factor: ", replication_factor,
-                                                   " larger than available brokers: ",
-                                                   num_brokers, "."));
+                                                   " larger than available brokers: ", num_brokers,
+                                                   "."));
   }
   const bool rack_aware = std::all_of(brokers.begin(), brokers.end(),
                                       [](const BrokerPlacement& b) { return !b.rack.empty(); });
@@ -86,11 +86,12 @@ absl::StatusOr<std::vector<std::vector<BrokerId>>> AssignReplicas(
     int32_t k = 0;
     for (int32_t j = 0; j < replication_factor - 1; ++j) {
       while (true) {
-        const BrokerPlacement& b = brokers[ReplicaIndex(first, shift * num_racks, k++, num_brokers)];
+        const BrokerPlacement& b =
+            brokers[ReplicaIndex(first, shift * num_racks, k++, num_brokers)];
         // Skip a rack that already has a replica while another rack has none, and a broker that
         // already has one while another broker has none.
-        const bool rack_ok = !racks_used.contains(b.rack) ||
-                             static_cast<int32_t>(racks_used.size()) == num_racks;
+        const bool rack_ok =
+            !racks_used.contains(b.rack) || static_cast<int32_t>(racks_used.size()) == num_racks;
         const bool broker_ok = !brokers_used.contains(b.id) ||
                                static_cast<int32_t>(brokers_used.size()) == num_brokers;
         if (rack_ok && broker_ok) {

@@ -53,9 +53,8 @@ TEST(ReplicaAssignmentTest, MatchesKafkasRackAwarePlacement) {
 
   EDDY_ASSERT_OK_AND_ASSIGN(auto placement,
                             AssignReplicas(brokers, 7, 3, {.fixed_start_index = 0}));
-  EXPECT_THAT(placement, ElementsAre(Ids({0, 3, 1}), Ids({3, 1, 5}), Ids({1, 5, 4}),
-                                     Ids({5, 4, 2}), Ids({4, 2, 0}), Ids({2, 0, 3}),
-                                     Ids({0, 4, 2})));
+  EXPECT_THAT(placement, ElementsAre(Ids({0, 3, 1}), Ids({3, 1, 5}), Ids({1, 5, 4}), Ids({5, 4, 2}),
+                                     Ids({4, 2, 0}), Ids({2, 0, 3}), Ids({0, 4, 2})));
 }
 
 TEST(ReplicaAssignmentTest, SpreadsReplicasAndLeadersEvenlyAcrossRacks) {
@@ -85,8 +84,8 @@ TEST(ReplicaAssignmentTest, SpreadsReplicasAndLeadersEvenlyAcrossRacks) {
 
 TEST(ReplicaAssignmentTest, UnevenRacksStillGetEveryRackBeforeRepeating) {
   // Two racks of 3 and 1 brokers: each partition with 2 replicas must use both racks.
-  std::vector<BrokerPlacement> brokers = {{BrokerId(1), "a"}, {BrokerId(2), "a"},
-                                          {BrokerId(3), "a"}, {BrokerId(4), "b"}};
+  std::vector<BrokerPlacement> brokers = {
+      {BrokerId(1), "a"}, {BrokerId(2), "a"}, {BrokerId(3), "a"}, {BrokerId(4), "b"}};
   EDDY_ASSERT_OK_AND_ASSIGN(auto placement, AssignReplicas(brokers, 40, 2, {.seed = 7}));
   for (const auto& p : placement) {
     EXPECT_TRUE(p[0] == BrokerId(4) || p[1] == BrokerId(4)) << p[0] << "," << p[1];
@@ -119,7 +118,8 @@ TEST(ReplicaAssignmentTest, ContinuesFromStartPartition) {
 }
 
 TEST(ReplicaAssignmentTest, PartialRackInformationIsIgnored) {
-  std::vector<BrokerPlacement> brokers = {{BrokerId(0), "a"}, {BrokerId(1), ""}, {BrokerId(2), "b"}};
+  std::vector<BrokerPlacement> brokers = {
+      {BrokerId(0), "a"}, {BrokerId(1), ""}, {BrokerId(2), "b"}};
   EDDY_ASSERT_OK_AND_ASSIGN(auto placement,
                             AssignReplicas(brokers, 3, 3, {.fixed_start_index = 0}));
   EXPECT_EQ(placement[0], Ids({0, 1, 2}));

@@ -69,12 +69,12 @@ ApiError CheckManualReplicas(const MetadataImage& image, const std::vector<Broke
     }
   }
   if (expected_rf && *expected_rf != replicas.size()) {
-    return ApiError(ErrorCode::kInvalidReplicaAssignment,
-                    absl::StrCat("The manual partition assignment includes a partition with ",
-                                 replicas.size(),
-                                 " replica(s), but this is not consistent with previous "
-                                 "partitions, which have ",
-                                 *expected_rf, " replica(s)."));
+    return ApiError(
+        ErrorCode::kInvalidReplicaAssignment,
+        absl::StrCat("The manual partition assignment includes a partition with ", replicas.size(),
+                     " replica(s), but this is not consistent with previous "
+                     "partitions, which have ",
+                     *expected_rf, " replica(s)."));
   }
   expected_rf = replicas.size();
   return ApiError();
@@ -94,11 +94,11 @@ std::optional<PartitionState> NewPartition(const MetadataImage& image,
 }
 
 ApiError PlacementError(int32_t rf, size_t usable) {
-  return ApiError(ErrorCode::kInvalidReplicationFactor,
-                  absl::StrCat("Unable to replicate the partition ", rf,
-                               " time(s): The target replication factor of ", rf,
-                               " cannot be reached because only ", usable,
-                               " broker(s) are registered."));
+  return ApiError(
+      ErrorCode::kInvalidReplicationFactor,
+      absl::StrCat("Unable to replicate the partition ", rf,
+                   " time(s): The target replication factor of ", rf,
+                   " cannot be reached because only ", usable, " broker(s) are registered."));
 }
 
 ApiError AllFenced(int32_t partition) {
@@ -150,7 +150,7 @@ ApiError PlanTopic(const MetadataImage& image, const ControllerOptions& options,
     const int32_t num_partitions =
         topic.num_partitions() == -1 ? options.default_num_partitions : topic.num_partitions();
     const int32_t rf = topic.replication_factor() == -1 ? options.default_replication_factor
-                                                         : topic.replication_factor();
+                                                        : topic.replication_factor();
     std::vector<BrokerPlacement> brokers = UsablePlacements(image);
     if (rf > static_cast<int32_t>(brokers.size())) return PlacementError(rf, brokers.size());
     auto placed = AssignReplicas(std::move(brokers), num_partitions, rf, {.seed = random()});
@@ -218,9 +218,9 @@ ControllerResult<eddy::v1::CreateTopicsResponse> CreateTopics(
       }
     }
     if (collision) {
-      fail(ApiError(ErrorCode::kInvalidTopicException,
-                    absl::StrCat("Topic '", topic.name(), "' collides with existing topic: ",
-                                 *collision)));
+      fail(ApiError(
+          ErrorCode::kInvalidTopicException,
+          absl::StrCat("Topic '", topic.name(), "' collides with existing topic: ", *collision)));
       continue;
     }
     ConfigMap configs(topic.configs().begin(), topic.configs().end());
@@ -347,10 +347,10 @@ ControllerResult<eddy::v1::CreatePartitionsResponse> CreatePartitions(
     ApiError error;
     if (!spec.assignments().empty()) {
       if (spec.assignments_size() != additional) {
-        fail(ApiError(ErrorCode::kInvalidReplicaAssignment,
-                      absl::StrCat("Attempted to add ", additional,
-                                   " additional partition(s), but only ",
-                                   spec.assignments_size(), " assignment(s) were specified.")));
+        fail(ApiError(
+            ErrorCode::kInvalidReplicaAssignment,
+            absl::StrCat("Attempted to add ", additional, " additional partition(s), but only ",
+                         spec.assignments_size(), " assignment(s) were specified.")));
         continue;
       }
       std::optional<size_t> expected_rf = static_cast<size_t>(rf);

@@ -11,9 +11,9 @@ namespace eddy::controller {
 namespace {
 
 using kafka::ErrorCode;
+using ::testing::HasSubstr;
 using testing::Ids;
 using testing::MetadataFixture;
-using ::testing::HasSubstr;
 
 eddy::v1::CreatableTopic Topic(const std::string& name, int32_t partitions, int32_t rf) {
   eddy::v1::CreatableTopic t;
@@ -76,9 +76,9 @@ TEST_F(TopicCommandsTest, CreatesTopicsWhoseRecordsBuildTheReportedTopic) {
     ++leaders[p.leader];
   }
   EXPECT_EQ(leaders.size(), 3u) << "leaders spread over the brokers";
-  EXPECT_EQ(f_.image().ConfigValue({eddy::v1::CONFIG_RESOURCE_TYPE_TOPIC, "orders"},
-                                   "retention.ms"),
-            "1000");
+  EXPECT_EQ(
+      f_.image().ConfigValue({eddy::v1::CONFIG_RESOURCE_TYPE_TOPIC, "orders"}, "retention.ms"),
+      "1000");
 }
 
 TEST_F(TopicCommandsTest, MinusOneMeansTheBrokerDefaults) {
@@ -250,7 +250,8 @@ TEST_F(TopicCommandsTest, CreatePartitionsOnlyIncreases) {
     return result.response.results(0);
   };
   EXPECT_EQ(grow(2).error_code(), kafka::ToInt(ErrorCode::kInvalidPartitions));
-  EXPECT_EQ(grow(1).error_message(), "The topic t currently has 2 partition(s); 1 would not be an increase.");
+  EXPECT_EQ(grow(1).error_message(),
+            "The topic t currently has 2 partition(s); 1 would not be an increase.");
   EXPECT_EQ(grow(4, {{1, 2}}).error_code(), kafka::ToInt(ErrorCode::kInvalidReplicaAssignment));
   EXPECT_EQ(grow(3, {{1, 2, 3}}).error_code(), kafka::ToInt(ErrorCode::kInvalidReplicaAssignment));
   EXPECT_EQ(grow(5, {}, /*validate_only=*/true).error_code(), 0);

@@ -20,31 +20,71 @@ std::vector<ConfigDef> MakeTopicDefs() {
   return {
       {"cleanup.policy", T::kList, "delete", "log.cleanup.policy", {}, {}, {"compact", "delete"}},
       {"compression.lz4.level", T::kInt, "9", "compression.lz4.level", 1, 17, {}},
-      {"compression.type", T::kString, "producer", "compression.type", {}, {},
+      {"compression.type",
+       T::kString,
+       "producer",
+       "compression.type",
+       {},
+       {},
        {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}},
       {"compression.zstd.level", T::kInt, "3", "compression.zstd.level", -131072, 22, {}},
       {"delete.retention.ms", T::kLong, "86400000", "log.cleaner.delete.retention.ms", 0, {}, {}},
       {"file.delete.delay.ms", T::kLong, "60000", "log.segment.delete.delay.ms", 0, {}, {}},
       {"flush.messages", T::kLong, kLongMax, "log.flush.interval.messages", 1, {}, {}},
       {"flush.ms", T::kLong, kLongMax, "log.flush.interval.ms", 0, {}, {}},
-      {"follower.replication.throttled.replicas", T::kList, "",
-       "follower.replication.throttled.replicas", {}, {}, {}},
+      {"follower.replication.throttled.replicas",
+       T::kList,
+       "",
+       "follower.replication.throttled.replicas",
+       {},
+       {},
+       {}},
       {"index.interval.bytes", T::kInt, "4096", "log.index.interval.bytes", 0, {}, {}},
-      {"leader.replication.throttled.replicas", T::kList, "",
-       "leader.replication.throttled.replicas", {}, {}, {}},
+      {"leader.replication.throttled.replicas",
+       T::kList,
+       "",
+       "leader.replication.throttled.replicas",
+       {},
+       {},
+       {}},
       {"local.retention.bytes", T::kLong, "-2", "log.local.retention.bytes", -2, {}, {}},
       {"local.retention.ms", T::kLong, "-2", "log.local.retention.ms", -2, {}, {}},
       {"max.compaction.lag.ms", T::kLong, kLongMax, "log.cleaner.max.compaction.lag.ms", 1, {}, {}},
       {"max.message.bytes", T::kInt, "1048588", "message.max.bytes", 0, {}, {}},
-      {"message.downconversion.enable", T::kBoolean, "true", "log.message.downconversion.enable",
-       {}, {}, {}},
-      {"message.timestamp.after.max.ms", T::kLong, kLongMax,
-       "log.message.timestamp.after.max.ms", 0, {}, {}},
-      {"message.timestamp.before.max.ms", T::kLong, kLongMax,
-       "log.message.timestamp.before.max.ms", 0, {}, {}},
-      {"message.timestamp.difference.max.ms", T::kLong, kLongMax,
-       "log.message.timestamp.difference.max.ms", 0, {}, {}},
-      {"message.timestamp.type", T::kString, "CreateTime", "log.message.timestamp.type", {}, {},
+      {"message.downconversion.enable",
+       T::kBoolean,
+       "true",
+       "log.message.downconversion.enable",
+       {},
+       {},
+       {}},
+      {"message.timestamp.after.max.ms",
+       T::kLong,
+       kLongMax,
+       "log.message.timestamp.after.max.ms",
+       0,
+       {},
+       {}},
+      {"message.timestamp.before.max.ms",
+       T::kLong,
+       kLongMax,
+       "log.message.timestamp.before.max.ms",
+       0,
+       {},
+       {}},
+      {"message.timestamp.difference.max.ms",
+       T::kLong,
+       kLongMax,
+       "log.message.timestamp.difference.max.ms",
+       0,
+       {},
+       {}},
+      {"message.timestamp.type",
+       T::kString,
+       "CreateTime",
+       "log.message.timestamp.type",
+       {},
+       {},
        {"CreateTime", "LogAppendTime"}},
       {"min.cleanable.dirty.ratio", T::kDouble, "0.5", "log.cleaner.min.cleanable.ratio", 0, 1, {}},
       {"min.compaction.lag.ms", T::kLong, "0", "log.cleaner.min.compaction.lag.ms", 0, {}, {}},
@@ -53,13 +93,19 @@ std::vector<ConfigDef> MakeTopicDefs() {
       {"remote.storage.enable", T::kBoolean, "false", "", {}, {}, {}},
       {"retention.bytes", T::kLong, "-1", "log.retention.bytes", {}, {}, {}},
       {"retention.ms", T::kLong, "604800000", "log.retention.ms", -1, {}, {}},
-      // 14 bytes is Kafka's LegacyRecord.RECORD_OVERHEAD_V0, the smallest segment that holds a record.
+      // 14 bytes is Kafka's LegacyRecord.RECORD_OVERHEAD_V0, the smallest segment that holds a
+      // record.
       {"segment.bytes", T::kInt, "1073741824", "log.segment.bytes", 14, {}, {}},
       {"segment.index.bytes", T::kInt, "10485760", "log.index.size.max.bytes", 4, {}, {}},
       {"segment.jitter.ms", T::kLong, "0", "log.roll.jitter.ms", 0, {}, {}},
       {"segment.ms", T::kLong, "604800000", "log.roll.ms", 1, {}, {}},
-      {"unclean.leader.election.enable", T::kBoolean, "false", "unclean.leader.election.enable",
-       {}, {}, {}},
+      {"unclean.leader.election.enable",
+       T::kBoolean,
+       "false",
+       "unclean.leader.election.enable",
+       {},
+       {},
+       {}},
   };
 }
 
@@ -80,15 +126,14 @@ std::vector<ConfigDef> MakeBrokerDefs() {
 }
 
 const ConfigDef* Find(std::span<const ConfigDef> defs, std::string_view name) {
-  auto it = std::find_if(defs.begin(), defs.end(),
-                         [&](const ConfigDef& d) { return d.name == name; });
+  auto it =
+      std::find_if(defs.begin(), defs.end(), [&](const ConfigDef& d) { return d.name == name; });
   return it == defs.end() ? nullptr : &*it;
 }
 
 std::string JoinViews(const std::vector<std::string_view>& views) {
-  return absl::StrJoin(views, ", ", [](std::string* out, std::string_view v) {
-    out->append(v.data(), v.size());
-  });
+  return absl::StrJoin(
+      views, ", ", [](std::string* out, std::string_view v) { out->append(v.data(), v.size()); });
 }
 
 // FormatBound prints a bound as Java prints the Number a Kafka validator holds.
@@ -98,7 +143,8 @@ std::string FormatBound(double v) {
 }
 
 std::optional<std::string> CheckRange(const ConfigDef& def, double v) {
-  if (def.min && v < *def.min) return absl::StrCat("Value must be at least ", FormatBound(*def.min));
+  if (def.min && v < *def.min)
+    return absl::StrCat("Value must be at least ", FormatBound(*def.min));
   if (def.max && v > *def.max) {
     return absl::StrCat("Value must be no more than ", FormatBound(*def.max));
   }
@@ -164,12 +210,18 @@ int64_t LongOr(const ConfigMap& configs, std::string_view name, int64_t fallback
 
 std::string_view ConfigTypeName(ConfigType type) {
   switch (type) {
-    case ConfigType::kBoolean: return "BOOLEAN";
-    case ConfigType::kInt: return "INT";
-    case ConfigType::kLong: return "LONG";
-    case ConfigType::kDouble: return "DOUBLE";
-    case ConfigType::kString: return "STRING";
-    case ConfigType::kList: return "LIST";
+    case ConfigType::kBoolean:
+      return "BOOLEAN";
+    case ConfigType::kInt:
+      return "INT";
+    case ConfigType::kLong:
+      return "LONG";
+    case ConfigType::kDouble:
+      return "DOUBLE";
+    case ConfigType::kString:
+      return "STRING";
+    case ConfigType::kList:
+      return "LIST";
   }
   return "UNKNOWN";
 }
@@ -205,8 +257,10 @@ std::optional<std::string> ValidateConfigs(eddy::v1::ConfigResourceType type,
     }
     if (std::optional<std::string> error = ValidateConfigValue(*def, value)) return error;
   }
-  const std::string_view min_lag = topic ? "min.compaction.lag.ms" : "log.cleaner.min.compaction.lag.ms";
-  const std::string_view max_lag = topic ? "max.compaction.lag.ms" : "log.cleaner.max.compaction.lag.ms";
+  const std::string_view min_lag =
+      topic ? "min.compaction.lag.ms" : "log.cleaner.min.compaction.lag.ms";
+  const std::string_view max_lag =
+      topic ? "max.compaction.lag.ms" : "log.cleaner.max.compaction.lag.ms";
   const int64_t min = LongOr(configs, min_lag, 0);
   const int64_t max = LongOr(configs, max_lag, INT64_MAX);
   if (min > max) {
@@ -229,15 +283,15 @@ std::vector<std::string> SplitList(std::string_view value) {
 
 std::string EffectiveTopicConfig(const MetadataImage& image, std::string_view topic,
                                  std::string_view name) {
-  if (auto value = image.ConfigValue({eddy::v1::CONFIG_RESOURCE_TYPE_TOPIC, std::string(topic)},
-                                     name)) {
+  if (auto value =
+          image.ConfigValue({eddy::v1::CONFIG_RESOURCE_TYPE_TOPIC, std::string(topic)}, name)) {
     return *value;
   }
   const ConfigDef* def = FindTopicConfig(name);
   if (def == nullptr) return "";
   if (!def->broker_synonym.empty()) {
-    if (auto value = image.ConfigValue({eddy::v1::CONFIG_RESOURCE_TYPE_CLUSTER, ""},
-                                       def->broker_synonym)) {
+    if (auto value =
+            image.ConfigValue({eddy::v1::CONFIG_RESOURCE_TYPE_CLUSTER, ""}, def->broker_synonym)) {
       return *value;
     }
   }
@@ -253,8 +307,8 @@ int32_t MinInsyncReplicas(const MetadataImage& image, std::string_view topic) {
 }
 
 bool UncleanLeaderElectionEnabled(const MetadataImage& image, std::string_view topic) {
-  return absl::AsciiStrToLower(EffectiveTopicConfig(image, topic, "unclean.leader.election.enable")) ==
-         "true";
+  return absl::AsciiStrToLower(
+             EffectiveTopicConfig(image, topic, "unclean.leader.election.enable")) == "true";
 }
 
 }  // namespace eddy::controller

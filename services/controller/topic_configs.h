@@ -1,8 +1,8 @@
 // Kafka's dynamic config schema for the resources the controller stores: topic configs (Kafka's
-// LogConfig / TopicConfig names, types, defaults and validators) and the dynamic broker configs that
-// provide their cluster-wide defaults (log.retention.ms for retention.ms, ...). Validation returns
-// Kafka's ConfigException wording ("Invalid value x for configuration y: Value must be at least
-// -1") for INVALID_CONFIG responses.
+// LogConfig / TopicConfig names, types, defaults and validators) and the dynamic broker configs
+// that provide their cluster-wide defaults (log.retention.ms for retention.ms, ...). Validation
+// returns Kafka's ConfigException wording ("Invalid value x for configuration y: Value must be at
+// least -1") for INVALID_CONFIG responses.
 //
 // Resolution of a topic's effective value, as Kafka's KRaft controller does it: the topic's own
 // value, else the cluster default of its broker synonym (CLUSTER resource), else Kafka's default.

@@ -22,13 +22,26 @@ std::optional<std::string> Check(std::string_view name, std::string_view value) 
 }
 
 TEST(TopicConfigsTest, KnowsKafkasCommonTopicConfigsAndDefaults) {
-  for (std::string_view name :
-       {"cleanup.policy", "retention.ms", "retention.bytes", "segment.bytes", "segment.ms",
-        "min.insync.replicas", "max.message.bytes", "message.timestamp.type", "compression.type",
-        "unclean.leader.election.enable", "delete.retention.ms", "min.compaction.lag.ms",
-        "min.cleanable.dirty.ratio", "flush.messages", "flush.ms",
-        "message.timestamp.difference.max.ms", "message.timestamp.before.max.ms",
-        "message.timestamp.after.max.ms", "local.retention.ms", "local.retention.bytes"}) {
+  for (std::string_view name : {"cleanup.policy",
+                                "retention.ms",
+                                "retention.bytes",
+                                "segment.bytes",
+                                "segment.ms",
+                                "min.insync.replicas",
+                                "max.message.bytes",
+                                "message.timestamp.type",
+                                "compression.type",
+                                "unclean.leader.election.enable",
+                                "delete.retention.ms",
+                                "min.compaction.lag.ms",
+                                "min.cleanable.dirty.ratio",
+                                "flush.messages",
+                                "flush.ms",
+                                "message.timestamp.difference.max.ms",
+                                "message.timestamp.before.max.ms",
+                                "message.timestamp.after.max.ms",
+                                "local.retention.ms",
+                                "local.retention.bytes"}) {
     const ConfigDef* def = FindTopicConfig(name);
     ASSERT_NE(def, nullptr) << name;
     EXPECT_EQ(ValidateConfigValue(*def, def->default_value), std::nullopt)
@@ -38,8 +51,9 @@ TEST(TopicConfigsTest, KnowsKafkasCommonTopicConfigsAndDefaults) {
   EXPECT_EQ(FindTopicConfig("segment.bytes")->default_value, "1073741824");
   EXPECT_EQ(FindTopicConfig("max.message.bytes")->default_value, "1048588");
   EXPECT_EQ(FindTopicConfig("no.such.config"), nullptr);
-  EXPECT_TRUE(std::is_sorted(TopicConfigDefs().begin(), TopicConfigDefs().end(),
-                             [](const ConfigDef& a, const ConfigDef& b) { return a.name < b.name; }));
+  EXPECT_TRUE(
+      std::is_sorted(TopicConfigDefs().begin(), TopicConfigDefs().end(),
+                     [](const ConfigDef& a, const ConfigDef& b) { return a.name < b.name; }));
 }
 
 TEST(TopicConfigsTest, RejectsBadValuesWithKafkasMessages) {

@@ -13,19 +13,22 @@ using ::testing::HasSubstr;
 using ::testing::Optional;
 
 TEST(TopicNamesTest, AcceptsKafkaLegalNames) {
-  for (const std::string& name : std::vector<std::string>{"a", "orders", "Orders.v1", "a_b-c.d", "__consumer_offsets",
-                                 "...", std::string(249, 'x'), "0123456789"}) {
+  for (const std::string& name :
+       std::vector<std::string>{"a", "orders", "Orders.v1", "a_b-c.d", "__consumer_offsets", "...",
+                                std::string(249, 'x'), "0123456789"}) {
     EXPECT_EQ(TopicNameError(name), std::nullopt) << name;
   }
 }
 
 TEST(TopicNamesTest, RejectsIllegalNamesWithKafkasMessages) {
-  EXPECT_THAT(TopicNameError(""), Optional(std::string("Topic name is illegal, it can't be empty")));
+  EXPECT_THAT(TopicNameError(""),
+              Optional(std::string("Topic name is illegal, it can't be empty")));
   EXPECT_THAT(TopicNameError("."), Optional(std::string("Topic name cannot be \".\" or \"..\"")));
   EXPECT_THAT(TopicNameError(".."), Optional(std::string("Topic name cannot be \".\" or \"..\"")));
   EXPECT_THAT(TopicNameError(std::string(250, 'x')),
               Optional(HasSubstr("can't be longer than 249 characters")));
-  for (const std::string& name : std::vector<std::string>{"a b", "a/b", "topic!", "t\xc3\xa9", "a:b", "a\nb", "a*"}) {
+  for (const std::string& name :
+       std::vector<std::string>{"a b", "a/b", "topic!", "t\xc3\xa9", "a:b", "a\nb", "a*"}) {
     EXPECT_THAT(TopicNameError(name),
                 Optional(HasSubstr("contains a character other than ASCII alphanumerics")))
         << name;
