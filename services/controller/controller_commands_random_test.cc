@@ -145,7 +145,7 @@ class RandomWalk {
     auto* spec = request.add_topics();
     spec->set_name(topic->name);
     spec->set_count(static_cast<int32_t>(topic->partitions.size()) + Uniform(1, 2));
-    f_.Apply(CreatePartitions(f_.image(), request, commands_rng_).records);
+    f_.Apply(CreatePartitions(f_.image(), ControllerOptions{}, request, commands_rng_).records);
   }
 
   void AlterIsr() {

@@ -50,6 +50,9 @@ struct ControllerOptions {
   // Replication factor of a topic created with replication_factor = -1 (Kafka's
   // default.replication.factor; default 1).
   int32_t default_replication_factor = 1;
+  // Partitions one topic may have. Kafka sets no limit, but a request for 2^31 partitions must
+  // be refused rather than exhaust the controller's memory (Eddy's bound, INVALID_PARTITIONS).
+  int32_t max_partitions_per_topic = 100000;
   // Producer ids per AllocateProducerIds block (Kafka's ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE).
   int64_t producer_id_block_size = 1000;
 };

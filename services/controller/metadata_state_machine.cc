@@ -375,15 +375,17 @@ absl::Status MetadataStateMachine::Restore(std::string_view bytes) {
   }
   for (const eddy::v1::TopicRecord& topic : snap.topics()) EDDY_RETURN_IF_ERROR(a.Topic(topic));
   for (const eddy::v1::PartitionRecord& p : snap.partitions()) EDDY_RETURN_IF_ERROR(a.Partition(p));
-  for (const eddy::v1::ConfigRecord& config : snap.configs())
+  for (const eddy::v1::ConfigRecord& config : snap.configs()) {
     EDDY_RETURN_IF_ERROR(a.Config(config));
+  }
   image.next_producer_id_ = ProducerId(snap.next_producer_id());
   for (const eddy::v1::CoordinatorShardState& s : snap.coordinator_shards()) {
     image.coordinator_shards_[CoordinatorShardKey{s.coordinator_type(), s.shard()}] =
         CoordinatorShardOwner{NodeId(s.owner()), s.epoch()};
   }
-  for (const eddy::v1::AccessControlEntryRecord& acl : snap.acls())
+  for (const eddy::v1::AccessControlEntryRecord& acl : snap.acls()) {
     EDDY_RETURN_IF_ERROR(a.Acl(acl));
+  }
   for (const eddy::v1::UserScramCredentialRecord& s : snap.scram_credentials()) {
     EDDY_RETURN_IF_ERROR(a.Scram(s));
   }

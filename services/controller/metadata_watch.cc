@@ -130,8 +130,9 @@ eddy::v1::MetadataDelta WatchDeltaBuilder::Build(const MetadataImage& after, Log
     }
   } else {
     for (const common::Uuid& id : topics_) {
-      if (const TopicState* topic = after.FindTopic(id))
+      if (const TopicState* topic = after.FindTopic(id)) {
         *delta.add_topics() = TopicOf(after, *topic);
+      }
     }
   }
   for (const std::string& name : deleted_topics_) {

@@ -108,6 +108,12 @@ ApiError AllFenced(int32_t partition) {
                                partition, " are fenced or in controlled shutdown."));
 }
 
+ApiError TooManyPartitions(int64_t count, const ControllerOptions& options) {
+  return ApiError(ErrorCode::kInvalidPartitions,
+                  absl::StrCat("Number of partitions ", count, " exceeds the limit of ",
+                               options.max_partitions_per_topic, " per topic."));
+}
+
 // PlanTopic validates one CreatableTopic's counts and placement and returns its partitions.
 ApiError PlanTopic(const MetadataImage& image, const ControllerOptions& options,
                    const eddy::v1::CreatableTopic& topic, std::mt19937_64& random,
@@ -151,6 +157,9 @@ ApiError PlanTopic(const MetadataImage& image, const ControllerOptions& options,
         topic.num_partitions() == -1 ? options.default_num_partitions : topic.num_partitions();
     const int32_t rf = topic.replication_factor() == -1 ? options.default_replication_factor
                                                         : topic.replication_factor();
+    if (num_partitions > options.max_partitions_per_topic) {
+      return TooManyPartitions(num_partitions, options);
+    }
     std::vector<BrokerPlacement> brokers = UsablePlacements(image);
     if (rf > static_cast<int32_t>(brokers.size())) return PlacementError(rf, brokers.size());
     auto placed = AssignReplicas(std::move(brokers), num_partitions, rf, {.seed = random()});
@@ -310,8 +319,8 @@ ControllerResult<eddy::v1::DeleteTopicsResponse> DeleteTopics(
 }
 
 ControllerResult<eddy::v1::CreatePartitionsResponse> CreatePartitions(
-    const MetadataImage& image, const eddy::v1::CreatePartitionsRequest& request,
-    std::mt19937_64& random) {
+    const MetadataImage& image, const ControllerOptions& options,
+    const eddy::v1::CreatePartitionsRequest& request, std::mt19937_64& random) {
   ControllerResult<eddy::v1::CreatePartitionsResponse> out;
   std::map<std::string, int> mentions;
   for (const auto& topic : request.topics()) ++mentions[topic.name()];
@@ -339,6 +348,10 @@ ControllerResult<eddy::v1::CreatePartitionsResponse> CreatePartitions(
       fail(ApiError(ErrorCode::kInvalidPartitions,
                     absl::StrCat("The topic ", spec.name(), " currently has ", current,
                                  " partition(s); ", spec.count(), " would not be an increase.")));
+      continue;
+    }
+    if (spec.count() > options.max_partitions_per_topic) {
+      fail(TooManyPartitions(spec.count(), options));
       continue;
     }
     const int32_t additional = spec.count() - current;

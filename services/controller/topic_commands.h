@@ -20,7 +20,8 @@ namespace eddy::controller {
 // first of them leads) and a ConfigRecord per config. Errors: INVALID_REQUEST (duplicate name in
 // the request, assignments with explicit counts), INVALID_TOPIC_EXCEPTION (illegal name, '.'/'_'
 // collision), TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (including more
-// replicas than usable brokers), INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG. With validate_only
+// replicas than usable brokers), INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG. More partitions than
+// options.max_partitions_per_topic is INVALID_PARTITIONS (an Eddy bound; Kafka has none). With validate_only
 // the results are computed but no records are returned.
 ControllerResult<eddy::v1::CreateTopicsResponse> CreateTopics(
     const MetadataImage& image, const ControllerOptions& options,
@@ -35,7 +36,7 @@ ControllerResult<eddy::v1::DeleteTopicsResponse> DeleteTopics(
 // placing the new ones like CreateTopics with the topic's replication factor, or as assigned
 // (INVALID_REPLICA_ASSIGNMENT when the assignments do not match the new partitions).
 ControllerResult<eddy::v1::CreatePartitionsResponse> CreatePartitions(
-    const MetadataImage& image, const eddy::v1::CreatePartitionsRequest& request,
-    std::mt19937_64& random);
+    const MetadataImage& image, const ControllerOptions& options,
+    const eddy::v1::CreatePartitionsRequest& request, std::mt19937_64& random);
 
 }  // namespace eddy::controller

@@ -109,6 +109,8 @@ TEST_F(TopicCommandsTest, RejectsBadTopicsWithKafkasCodes) {
   EXPECT_EQ(CreateError(Topic("..", 1, 1)), ErrorCode::kInvalidTopicException);
   EXPECT_EQ(CreateError(Topic(std::string(250, 'x'), 1, 1)), ErrorCode::kInvalidTopicException);
   EXPECT_EQ(CreateError(Topic("p", 0, 1)), ErrorCode::kInvalidPartitions);
+  EXPECT_EQ(Create(Topic("p", 2147483647, 1)).error_message(),
+            "Number of partitions 2147483647 exceeds the limit of 100000 per topic.");
   EXPECT_EQ(CreateError(Topic("p", -2, 1)), ErrorCode::kInvalidPartitions);
   EXPECT_EQ(CreateError(Topic("p", 1, 0)), ErrorCode::kInvalidReplicationFactor);
   EXPECT_EQ(CreateError(Topic("p", 1, -3)), ErrorCode::kInvalidReplicationFactor);
@@ -245,7 +247,7 @@ TEST_F(TopicCommandsTest, CreatePartitionsOnlyIncreases) {
       auto* list = topic->add_assignments();
       for (int32_t b : brokers) list->add_broker_ids(b);
     }
-    auto result = CreatePartitions(f_.image(), request, random_);
+    auto result = CreatePartitions(f_.image(), options_, request, random_);
     f_.Apply(result.records);
     return result.response.results(0);
   };
@@ -255,6 +257,7 @@ TEST_F(TopicCommandsTest, CreatePartitionsOnlyIncreases) {
   EXPECT_EQ(grow(4, {{1, 2}}).error_code(), kafka::ToInt(ErrorCode::kInvalidReplicaAssignment));
   EXPECT_EQ(grow(3, {{1, 2, 3}}).error_code(), kafka::ToInt(ErrorCode::kInvalidReplicaAssignment));
   EXPECT_EQ(grow(5, {}, /*validate_only=*/true).error_code(), 0);
+  EXPECT_EQ(grow(2147483647).error_code(), kafka::ToInt(ErrorCode::kInvalidPartitions));
   EXPECT_EQ(f_.image().FindTopicByName("t")->partitions.size(), 2u);
 
   ASSERT_EQ(grow(3, {{3, 1}}).error_code(), 0);
@@ -266,7 +269,7 @@ TEST_F(TopicCommandsTest, CreatePartitionsOnlyIncreases) {
 
   eddy::v1::CreatePartitionsRequest unknown;
   unknown.add_topics()->set_name("nope");
-  EXPECT_EQ(CreatePartitions(f_.image(), unknown, random_).response.results(0).error_code(),
+  EXPECT_EQ(CreatePartitions(f_.image(), options_, unknown, random_).response.results(0).error_code(),
             kafka::ToInt(ErrorCode::kUnknownTopicOrPartition));
 }
 

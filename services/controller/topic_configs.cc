@@ -143,8 +143,9 @@ std::string FormatBound(double v) {
 }
 
 std::optional<std::string> CheckRange(const ConfigDef& def, double v) {
-  if (def.min && v < *def.min)
+  if (def.min && v < *def.min) {
     return absl::StrCat("Value must be at least ", FormatBound(*def.min));
+  }
   if (def.max && v > *def.max) {
     return absl::StrCat("Value must be no more than ", FormatBound(*def.max));
   }
