@@ -21,8 +21,8 @@ namespace eddy::controller {
 // the request, assignments with explicit counts), INVALID_TOPIC_EXCEPTION (illegal name, '.'/'_'
 // collision), TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (including more
 // replicas than usable brokers), INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG. More partitions than
-// options.max_partitions_per_topic is INVALID_PARTITIONS (an Eddy bound; Kafka has none). With validate_only
-// the results are computed but no records are returned.
+// options.max_partitions_per_topic is INVALID_PARTITIONS (an Eddy bound; Kafka has none). With
+// validate_only the results are computed but no records are returned.
 ControllerResult<eddy::v1::CreateTopicsResponse> CreateTopics(
     const MetadataImage& image, const ControllerOptions& options,
     const eddy::v1::CreateTopicsRequest& request, std::mt19937_64& random);
