@@ -195,25 +195,26 @@ class ResolutionChecker {
     return result;
   }
 
-  static const Field* LookupWriterField(const Node& writer, const Field& reader_field) {
-    for (const Field& f : writer.fields) {
-      if (f.name == reader_field.name) return &f;
-    }
+  // LookupWriterField finds the writer field a reader field reads: by name, then by the reader
+  // field's aliases.
+  static const Field* LookupWriterField(const std::map<std::string_view, const Field*>& writer_fields,
+                                        const Field& reader_field) {
+    if (auto it = writer_fields.find(reader_field.name); it != writer_fields.end()) return it->second;
     for (const std::string& alias : reader_field.aliases) {
-      for (const Field& f : writer.fields) {
-        if (f.name == alias) return &f;
-      }
+      if (auto it = writer_fields.find(alias); it != writer_fields.end()) return it->second;
     }
     return nullptr;
   }
 
   std::vector<Incompatibility> CheckRecordFields(const Node& reader, const Node& writer) {
     std::vector<Incompatibility> result;
+    std::map<std::string_view, const Field*> writer_fields;
+    for (const Field& f : writer.fields) writer_fields.emplace(f.name, &f);
     location_.push_back("fields");
     for (size_t i = 0; i < reader.fields.size(); ++i) {
       const Field& field = reader.fields[i];
       location_.push_back(std::to_string(i));
-      if (const Field* writer_field = LookupWriterField(writer, field)) {
+      if (const Field* writer_field = LookupWriterField(writer_fields, field)) {
         Merge(&result, Compatibility("type", *field.type, *writer_field->type));
       } else if (!field.default_value) {
         Merge(&result, Incompatible("READER_FIELD_MISSING_DEFAULT_VALUE", field.name));

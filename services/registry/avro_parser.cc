@@ -15,7 +15,7 @@
 
 namespace eddy::registry::avro {
 
-using Json = nlohmann::ordered_json;
+using Json = nlohmann::json;
 
 namespace {
 

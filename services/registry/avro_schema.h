@@ -38,11 +38,11 @@ struct Node;
 struct Field {
   std::string name;
   const Node* type = nullptr;
-  std::optional<nlohmann::ordered_json> default_value;  // "default": null is a present default
+  std::optional<nlohmann::json> default_value;  // "default": null is a present default
   std::string doc;
   std::string order = "ascending";
   std::vector<std::string> aliases;  // as written (field aliases are simple names)
-  nlohmann::ordered_json props = nlohmann::ordered_json::object();  // other attributes
+  nlohmann::json props = nlohmann::json::object();  // other attributes
 };
 
 struct Node {
@@ -68,7 +68,7 @@ struct Node {
   std::string logical_type;
   // Every attribute not modelled above, in source order (including "logicalType", "precision",
   // "scale" and invalid logical types), kept for the canonical string.
-  nlohmann::ordered_json props = nlohmann::ordered_json::object();
+  nlohmann::json props = nlohmann::json::object();
   // Longest chain of nested types below and including this one, following named types by name
   // (a recursive use counts 0). Bounded by kMaxTypeDepth, so every walk of the graph that stops at
   // revisited named types recurses at most that deep.

@@ -25,7 +25,7 @@
 namespace eddy::registry::json {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using Json = nlohmann::json;
 
 struct Diff {
   std::string type;
@@ -229,13 +229,10 @@ class JsonDiff {
   }
 
   static void CompareEnums(const Node& o, const Node& u, Diffs* out) {
-    auto contains_all = [](const std::vector<Json>& big, const std::vector<Json>& small) {
-      return std::all_of(small.begin(), small.end(), [&](const Json& v) {
-        return std::find(big.begin(), big.end(), v) != big.end();
-      });
-    };
-    const bool u_has_o = contains_all(u.enum_values, o.enum_values);
-    const bool o_has_u = contains_all(o.enum_values, u.enum_values);
+    const std::set<Json> ov(o.enum_values.begin(), o.enum_values.end());
+    const std::set<Json> uv(u.enum_values.begin(), u.enum_values.end());
+    const bool u_has_o = std::includes(uv.begin(), uv.end(), ov.begin(), ov.end());
+    const bool o_has_u = std::includes(ov.begin(), ov.end(), uv.begin(), uv.end());
     if (u_has_o && o_has_u) return;
     out->push_back({u_has_o ? "ENUM_ARRAY_EXTENDED" : o_has_u ? "ENUM_ARRAY_NARROWED" : "ENUM_ARRAY_CHANGED", "enum"});
   }

@@ -14,7 +14,7 @@
 
 namespace eddy::registry::json {
 
-using Json = nlohmann::ordered_json;
+using Json = nlohmann::json;
 
 namespace {
 
@@ -88,6 +88,8 @@ class JsonSchemaBuilder {
   absl::Status AddDocument(std::string_view text, const std::string& name) {
     EDDY_ASSIGN_OR_RETURN(Json doc, internal::ParseJsonBounded(text, kMaxSchemaNesting,
                                                                name.empty() ? "JSON schema" : name));
+    // Confluent stores the document re-serialized compactly, in its own key order.
+    if (out_->documents_.empty()) out_->canonical_ = internal::MinifyJson(text);
     const int index = static_cast<int>(out_->documents_.size());
     out_->documents_.push_back(std::make_unique<Json>(std::move(doc)));
     const Json& stored = *out_->documents_.back();
@@ -527,13 +529,11 @@ absl::StatusOr<std::unique_ptr<JsonSchema>> JsonSchema::Parse(
     for (const ResolvedReference& nested : queue[i]->references) queue.push_back(&nested);
   }
   EDDY_ASSIGN_OR_RETURN(schema->root_, builder.BuildRoot());
-  schema->canonical_ = schema->documents_[0]->dump(-1, ' ', false, Json::error_handler_t::replace);
   return schema;
 }
 
 std::string JsonSchema::Normalized() const {
-  // nlohmann::json keeps object keys sorted; the nesting was bounded at parse time.
-  return nlohmann::json::parse(canonical_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return documents_[0]->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace eddy::registry::json

@@ -37,7 +37,7 @@ enum class Kind {
 struct Node {
   Kind kind = Kind::kEmpty;
   // Metadata every kind carries.
-  std::optional<nlohmann::ordered_json> id, title, description, default_value;
+  std::optional<nlohmann::json> id, title, description, default_value;
   // kString
   std::optional<double> min_length, max_length;
   std::optional<std::string> pattern;
@@ -61,7 +61,7 @@ struct Node {
   std::optional<double> min_items, max_items;
   bool unique_items = false;
   // kEnum (const is an enum of one value)
-  std::vector<nlohmann::ordered_json> enum_values;
+  std::vector<nlohmann::json> enum_values;
   // kCombined: "allOf", "anyOf" or "oneOf"
   std::string criterion;
   std::vector<const Node*> subschemas;
@@ -73,7 +73,7 @@ struct Node {
   // The schema object this node was built from, and the type it was built for when one object
   // with a list of types became several nodes ("" otherwise): together they tell equal subschemas
   // of a combined schema apart from different ones.
-  const nlohmann::ordered_json* json = nullptr;
+  const nlohmann::json* json = nullptr;
   std::string split_type;
 };
 
@@ -98,7 +98,9 @@ class JsonSchema final : public ParsedSchema {
   explicit JsonSchema(std::vector<ResolvedReference> references)
       : ParsedSchema(std::move(references)) {}
 
-  std::vector<std::unique_ptr<nlohmann::ordered_json>> documents_;  // [0] is this schema
+  // Parsed documents, [0] this schema and then its references. Keys are sorted (nlohmann::json);
+  // the canonical string is the text minified, so it keeps the client's key order.
+  std::vector<std::unique_ptr<nlohmann::json>> documents_;
   std::vector<std::unique_ptr<Node>> nodes_;
   const Node* root_ = nullptr;
   std::string canonical_;

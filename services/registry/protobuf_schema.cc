@@ -12,6 +12,7 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/stubs/logging.h"
 #include "libs/common/status_macros.h"
 #include "services/registry/internal/text_limits.h"
 
@@ -52,6 +53,8 @@ class BuildErrors : public gp::DescriptorPool::ErrorCollector {
 absl::StatusOr<gp::FileDescriptorProto> ParseProtoText(std::string_view text,
                                                        const std::string& name) {
   EDDY_RETURN_IF_ERROR(internal::CheckProtoNesting(text, kMaxSchemaNesting));
+  // The parser logs warnings (e.g. a missing syntax statement) that belong to no request log.
+  gp::LogSilencer silence;
   gp::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
   ParseErrors errors;
   gp::io::Tokenizer tokenizer(&input, &errors);
@@ -177,6 +180,7 @@ std::string ProtobufSchema::Normalized() const {
     proto.add_dependency(deps[i]);
     if (public_deps.contains(deps[i])) proto.add_public_dependency(static_cast<int>(i));
   }
+  gp::LogSilencer silence;
   gp::DescriptorPool pool;
   CopyDependencies(file_, &pool);
   const gp::FileDescriptor* normalized = pool.BuildFile(proto);

@@ -8,7 +8,7 @@
 namespace eddy::registry::avro::internal {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using Json = nlohmann::json;
 using registry::internal::QuoteJson;
 
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }

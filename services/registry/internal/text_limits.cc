@@ -36,18 +36,41 @@ int JsonNestingDepth(std::string_view text) {
 
 }  // namespace
 
-absl::StatusOr<nlohmann::ordered_json> ParseJsonBounded(std::string_view text, int max_depth,
-                                                        std::string_view what) {
+absl::StatusOr<nlohmann::json> ParseJsonBounded(std::string_view text, int max_depth,
+                                                std::string_view what) {
   if (JsonNestingDepth(text) > max_depth) {
     return absl::InvalidArgumentError(absl::StrCat(std::string(what), " nests deeper than ",
                                                    max_depth, " levels"));
   }
-  nlohmann::ordered_json doc =
-      nlohmann::ordered_json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  nlohmann::json doc =
+      nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
     return absl::InvalidArgumentError(absl::StrCat(std::string(what), " is not valid JSON"));
   }
   return doc;
+}
+
+std::string MinifyJson(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+      out += c;
+    } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+      out += c;
+    }
+  }
+  return out;
 }
 
 absl::Status CheckProtoNesting(std::string_view text, int max_depth) {

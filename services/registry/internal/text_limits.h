@@ -11,11 +11,17 @@
 
 namespace eddy::registry::internal {
 
-// ParseJsonBounded parses `text` as one JSON document (key order preserved), rejecting invalid
-// JSON and nesting deeper than `max_depth` arrays/objects with InvalidArgument. `what` names the
-// document in messages ("Avro schema", "JSON schema").
-absl::StatusOr<nlohmann::ordered_json> ParseJsonBounded(std::string_view text, int max_depth,
-                                                        std::string_view what);
+// ParseJsonBounded parses `text` as one JSON document, rejecting invalid JSON and nesting deeper
+// than `max_depth` arrays/objects with InvalidArgument. `what` names the document in messages
+// ("Avro schema", "JSON schema"). Objects come back with sorted keys (nlohmann::json): parsing an
+// order-preserving nlohmann::ordered_json is quadratic in the number of keys of an object, which a
+// client must not be able to exploit.
+absl::StatusOr<nlohmann::json> ParseJsonBounded(std::string_view text, int max_depth,
+                                                std::string_view what);
+
+// MinifyJson drops the whitespace between the tokens of valid JSON `text`, keeping key order,
+// numbers and string escapes as written.
+std::string MinifyJson(std::string_view text);
 
 // CheckProtoNesting rejects .proto text whose braces, brackets or angle-bracketed option values
 // (outside strings and comments) nest deeper than `max_depth`.
