@@ -45,6 +45,7 @@ absl::StatusOr<CompactionResult> PartitionLog::Compact() {
   int64_t end = Active().base_offset().value();
   for (const auto& [base, seg] : segments_) {
     if (base >= end) break;
+    EDDY_RETURN_IF_ERROR(seg->Load());
     if (seg->max_timestamp() > now_ms - lag_ms) {
       end = base;
       break;

@@ -80,8 +80,15 @@ absl::Status PartitionLog::CleanUpStrayFiles(const std::vector<std::string>& nam
 }
 
 absl::Status PartitionLog::Load() {
-  EDDY_RETURN_IF_ERROR(fs_.CreateDirs(dir_));
-  EDDY_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_.ListDir(dir_));
+  // List first and create only when missing: at a restart every directory exists, and each system
+  // call saved here is paid once per partition.
+  absl::StatusOr<std::vector<std::string>> listed = fs_.ListDir(dir_);
+  if (absl::IsNotFound(listed.status())) {
+    EDDY_RETURN_IF_ERROR(fs_.CreateDirs(dir_));
+    listed = std::vector<std::string>{};
+  }
+  if (!listed.ok()) return listed.status();
+  const std::vector<std::string> names = *std::move(listed);
   EDDY_RETURN_IF_ERROR(CleanUpStrayFiles(names));
   std::vector<int64_t> bases;
   for (const std::string& name : names) {
@@ -90,12 +97,14 @@ absl::Status PartitionLog::Load() {
   }
   std::sort(bases.begin(), bases.end());
 
-  EDDY_ASSIGN_OR_RETURN(std::optional<Offset> recovery_ckpt,
-                        ReadOffsetCheckpoint(fs_, JoinPath(dir_, kRecoveryPointFile)));
-  EDDY_ASSIGN_OR_RETURN(std::optional<Offset> start_ckpt,
-                        ReadOffsetCheckpoint(fs_, JoinPath(dir_, kLogStartOffsetFile)));
-  EDDY_ASSIGN_OR_RETURN(std::optional<Offset> cleaner_ckpt,
-                        ReadOffsetCheckpoint(fs_, JoinPath(dir_, kCleanerOffsetFile)));
+  // Checkpoints the listing does not show are absent: no need to try opening them.
+  auto checkpoint = [&](const char* name) -> absl::StatusOr<std::optional<Offset>> {
+    if (!std::binary_search(names.begin(), names.end(), std::string(name))) return std::nullopt;
+    return ReadOffsetCheckpoint(fs_, JoinPath(dir_, name));
+  };
+  EDDY_ASSIGN_OR_RETURN(std::optional<Offset> recovery_ckpt, checkpoint(kRecoveryPointFile));
+  EDDY_ASSIGN_OR_RETURN(std::optional<Offset> start_ckpt, checkpoint(kLogStartOffsetFile));
+  EDDY_ASSIGN_OR_RETURN(std::optional<Offset> cleaner_ckpt, checkpoint(kCleanerOffsetFile));
   EDDY_ASSIGN_OR_RETURN(epochs_, LeaderEpochCache::Load(fs_, JoinPath(dir_, kLeaderEpochFile)));
   // No recovery checkpoint means nothing is known to be flushed: recover every segment.
   const Offset recovery_point = recovery_ckpt.value_or(Offset(0));
@@ -126,14 +135,14 @@ absl::Status PartitionLog::Load() {
       EDDY_RETURN_IF_ERROR(delete_files(bases[i]));
       continue;
     }
-    EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Segment> seg, Segment::Open(fs_, dir_, Offset(bases[i]), options, now));
-    ++recovery_stats_.segments_loaded;
     const bool flushed = i + 1 < bases.size() && bases[i + 1] <= recovery_point.value();
+    std::unique_ptr<Segment> seg;
     if (flushed) {
-      // Fsynced data: only the tail past the last index entry is scanned (for next offset and max
-      // timestamp), and anything invalid there is real corruption.
-      EDDY_RETURN_IF_ERROR(seg->ScanTail());
+      // Fsynced data is trusted: its indexes and tail are loaded on first use (Segment::Load scans
+      // only the tail past the last index entry, and anything invalid there is real corruption).
+      EDDY_ASSIGN_OR_RETURN(seg, Segment::OpenLazily(fs_, dir_, Offset(bases[i]), options, now));
     } else {
+      EDDY_ASSIGN_OR_RETURN(seg, Segment::Open(fs_, dir_, Offset(bases[i]), options, now));
       EDDY_ASSIGN_OR_RETURN(
           Segment::ScanResult scan,
           seg->Scan(recovery_point, ScanMode::kTruncateInvalidTail, [&](const internal::BatchHeader& h) {
@@ -146,7 +155,10 @@ absl::Status PartitionLog::Load() {
       recovery_stats_.bytes_truncated += scan.bytes_truncated;
       tail_cut = scan.bytes_truncated > 0;
     }
-    if (!segments_.empty() && seg->base_offset() < segments_.rbegin()->second->next_offset()) {
+    ++recovery_stats_.segments_loaded;
+    // A lazily opened predecessor's end is not known yet; file names already order the bases.
+    const Segment* prev = segments_.empty() ? nullptr : segments_.rbegin()->second.get();
+    if (prev != nullptr && prev->loaded() && seg->base_offset() < prev->next_offset()) {
       return absl::DataLossError(absl::StrCat("segment ", seg->LogPath(), " overlaps the previous segment, which ends at ",
                                               segments_.rbegin()->second->next_offset().value()));
     }
@@ -160,6 +172,8 @@ absl::Status PartitionLog::Load() {
     ++recovery_stats_.segments_deleted;
     dir_dirty_ = true;
   }
+  // The last segment defines the log end; it is lazy only if a later, empty one was just removed.
+  if (!segments_.empty()) EDDY_RETURN_IF_ERROR(segments_.rbegin()->second->Load());
   if (segments_.empty()) {
     EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Segment> seg, Segment::Create(fs_, dir_, log_start, options, now));
     segments_[log_start.value()] = std::move(seg);

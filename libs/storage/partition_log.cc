@@ -4,6 +4,7 @@
 #include <limits>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "libs/storage/checkpoint_file.h"
@@ -38,22 +39,27 @@ SegmentOptions PartitionLog::segment_options() const {
 }
 
 absl::StatusOr<AppendResult> PartitionLog::AppendAsLeader(std::string records, LeaderEpoch epoch) {
+  return AppendAsLeader(std::span<char>(records.data(), records.size()), epoch);
+}
+
+absl::StatusOr<AppendResult> PartitionLog::AppendAsLeader(std::span<char> records, LeaderEpoch epoch) {
   absl::MutexLock lock(&mu_);
-  return Append(std::move(records), epoch);
+  return Append(records, epoch);
 }
 
 absl::StatusOr<AppendResult> PartitionLog::AppendAsFollower(std::string records) {
   absl::MutexLock lock(&mu_);
-  return Append(std::move(records), std::nullopt);
+  return Append(std::span<char>(records.data(), records.size()), std::nullopt);
 }
 
-absl::StatusOr<AppendResult> PartitionLog::Append(std::string records, std::optional<LeaderEpoch> leader_epoch) {
+absl::StatusOr<AppendResult> PartitionLog::Append(std::span<char> records, std::optional<LeaderEpoch> leader_epoch) {
   // Validate every batch before writing any, so a malformed request appends nothing.
   struct Batch {
     size_t position;
     BatchHeader header;
   };
-  std::vector<Batch> batches;
+  // Requests usually carry one batch per partition: no allocation for the common case.
+  absl::InlinedVector<Batch, 4> batches;
   for (size_t pos = 0; pos < records.size();) {
     std::string_view rest(records.data() + pos, records.size() - pos);
     absl::StatusOr<BatchHeader> h = internal::ParseBatchHeader(rest);
@@ -90,9 +96,11 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::string records, std::opti
   }
 
   AppendResult result{Offset(batches.front().header.base_offset), Offset(batches.back().header.last_offset())};
+  // One clock read per request: the roll and flush checks need no finer time.
+  const absl::Time now = clock_.Now();
   for (const Batch& b : batches) {
     const BatchHeader& h = b.header;
-    EDDY_RETURN_IF_ERROR(MaybeRoll(Offset(h.base_offset), h.size_in_bytes()));
+    EDDY_RETURN_IF_ERROR(MaybeRoll(Offset(h.base_offset), h.size_in_bytes(), now));
     std::optional<LeaderEpochCache::Entry> latest = epochs_->Latest();
     if (!latest || h.partition_leader_epoch > latest->epoch.value()) {
       epochs_->Assign(LeaderEpoch(h.partition_leader_epoch), Offset(h.base_offset));
@@ -105,15 +113,14 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::string records, std::opti
     unflushed_records_ += std::max(h.record_count, 1);
   }
   EDDY_RETURN_IF_ERROR(epochs_->Persist());
-  if (unflushed_records_ >= config_.flush_messages || clock_.Now() - last_flush_ >= config_.flush_ms) {
+  if (unflushed_records_ >= config_.flush_messages || now - last_flush_ >= config_.flush_ms) {
     EDDY_RETURN_IF_ERROR(FlushLocked());
   }
   return result;
 }
 
-absl::Status PartitionLog::MaybeRoll(Offset next_base, size_t batch_size) {
+absl::Status PartitionLog::MaybeRoll(Offset next_base, size_t batch_size, absl::Time now) {
   Segment& active = Active();
-  const absl::Time now = clock_.Now();
   const bool roll = !active.empty() &&
                     (active.size() + batch_size > config_.segment_bytes ||
                      now - active.created_at() >= config_.segment_ms || active.IndexFull() ||
@@ -142,7 +149,8 @@ absl::StatusOr<ReadResult> PartitionLog::Read(Offset start, const ReadOptions& o
     if (Offset(it->first) > start) start = Offset(it->first);  // skip a gap between segments
     if (start.value() >= max_offset) return out;
     absl::StatusOr<SegmentRead> read = it->second->Read(start, options.max_bytes, max_offset,
-                                                        /*min_one_batch=*/true, config_.verify_crc_on_read);
+                                                        /*min_one_batch=*/true,
+                                                        options.verify_crc.value_or(config_.verify_crc_on_read));
     if (!read.ok()) {
       if (absl::IsDataLoss(read.status()) && metrics_ != nullptr) metrics_->corrupt_batches.Inc();
       return read.status();
@@ -164,6 +172,7 @@ absl::StatusOr<ReadResult> PartitionLog::Read(Offset start, const ReadOptions& o
 absl::StatusOr<std::optional<Offset>> PartitionLog::OffsetForTimestamp(int64_t timestamp_ms) const {
   absl::ReaderMutexLock lock(&mu_);
   for (const auto& [base, seg] : segments_) {
+    EDDY_RETURN_IF_ERROR(seg->Load());
     if (seg->max_timestamp() < timestamp_ms) continue;
     EDDY_ASSIGN_OR_RETURN(std::optional<Segment::Located> at, seg->FindBatchByTimestamp(timestamp_ms));
     if (!at) continue;
@@ -268,6 +277,7 @@ absl::StatusOr<RetentionResult> PartitionLog::ApplyRetention() {
   // Whole closed segments only, oldest first, stopping at the first one that must stay.
   for (; std::next(it) != segments_.end(); ++it) {
     const Segment& seg = *it->second;
+    if (by_time) EDDY_RETURN_IF_ERROR(seg.Load());
     const bool expired = by_time && seg.max_timestamp() < cutoff_ms;
     const bool oversize = config_.cleanup_delete && config_.retention_bytes >= 0 &&
                           size - seg.size() >= static_cast<uint64_t>(config_.retention_bytes);

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -51,6 +52,10 @@ struct ReadOptions {
   // max_offset: return only batches whose last offset is below this (the high watermark for
   // consumers). Unset: up to the log end.
   std::optional<Offset> max_offset;
+  // verify_crc: check each returned batch's CRC. Unset: LogConfig::verify_crc_on_read. A consumer
+  // fetch passes false, as Kafka brokers serve fetches without verifying (CRCs are checked on append
+  // and on recovery, and the consumer checks them itself); replication and tools may verify.
+  std::optional<bool> verify_crc;
 };
 
 struct ReadResult {
@@ -97,6 +102,9 @@ class PartitionLog {
   // next base offset and `epoch` as its partitionLeaderEpoch, rewritten in place (the CRC does not
   // cover them). InvalidArgument for malformed batches (nothing appended).
   absl::StatusOr<AppendResult> AppendAsLeader(std::string records, LeaderEpoch epoch);
+  // AppendAsLeader on the caller's buffer, which receives the rewrites (no copy: the produce path
+  // appends straight from its request buffer).
+  absl::StatusOr<AppendResult> AppendAsLeader(std::span<char> records, LeaderEpoch epoch);
 
   // AppendAsFollower appends `records` with the offsets and epochs the leader assigned.
   // REQUIRES: the first base offset >= LogEndOffset() (else FailedPrecondition: truncate first).
@@ -167,9 +175,9 @@ class PartitionLog {
   absl::Status Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CleanUpStrayFiles(const std::vector<std::string>& names) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckLoadedOrder() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<AppendResult> Append(std::string records, std::optional<LeaderEpoch> leader_epoch)
+  absl::StatusOr<AppendResult> Append(std::span<char> records, std::optional<LeaderEpoch> leader_epoch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status MaybeRoll(Offset next_base, size_t batch_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status MaybeRoll(Offset next_base, size_t batch_size, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // SyncUnflushed fsyncs the segments at and after the recovery point, then the directory, without
   // moving the recovery point.

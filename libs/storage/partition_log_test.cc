@@ -192,6 +192,64 @@ TEST_F(PartitionLogTest, CleanCloseMeansNothingToRecover) {
   EXPECT_EQ(log->recovery_stats().bytes_truncated, 0u);
 }
 
+TEST_F(PartitionLogTest, CleanReopenLoadsClosedSegmentsOnFirstUse) {
+  auto log = OpenLog();
+  for (int i = 0; i < 40; ++i) EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(10, 1000 + i), LeaderEpoch(0)).status());
+  EDDY_ASSERT_OK(log->Close());
+  const size_t segments = log->SegmentCount();
+  ASSERT_GT(segments, 3u);
+  log.reset();
+  std::vector<std::string> index_opens;
+  fs_.SetFaultHook([&](FsOp op, const std::string& path) {
+    if (op == FsOp::kOpen && path.ends_with(".index")) index_opens.push_back(path);
+    return absl::OkStatus();
+  });
+  log = OpenLog();
+  // Only the active segment's indexes are opened; the closed, flushed ones wait for a use.
+  EXPECT_EQ(index_opens.size(), 1u);
+  EXPECT_EQ(log->LogEndOffset(), Offset(400));
+  EDDY_ASSERT_OK_AND_ASSIGN(ReadResult r, log->Read(Offset(3)));
+  EXPECT_EQ(SplitBatches(r.records).front().base_offset, 0);
+  EXPECT_EQ(index_opens.size(), 2u);
+  EXPECT_EQ(index_opens.back(), "/data/topic-0/00000000000000000000.index");
+  // Timestamp lookups and time retention see the lazily loaded segments' max timestamps.
+  EDDY_ASSERT_OK_AND_ASSIGN(std::optional<Offset> at, log->OffsetForTimestamp(1020));
+  EXPECT_EQ(at, Offset(119));  // batch 11 holds offsets 110..119, timestamps 1011..1020
+  config_.retention_ms = absl::Milliseconds(1);
+  log.reset();
+  fs_.SetFaultHook(nullptr);
+  log = OpenLog();
+  EDDY_ASSERT_OK_AND_ASSIGN(RetentionResult retained, log->ApplyRetention());
+  EXPECT_EQ(retained.segments_deleted, static_cast<int>(segments) - 1);
+}
+
+TEST_F(PartitionLogTest, FetchReadsCanSkipTheCrcCheck) {
+  auto log = OpenLog();
+  EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(5, NowMs()), LeaderEpoch(0)).status());
+  EDDY_ASSERT_OK(log->Flush());
+  EDDY_ASSERT_OK(fs_.CorruptByte("/data/topic-0/00000000000000000000.log", 200));
+  EXPECT_THAT(log->Read(Offset(0)), StatusIs(absl::StatusCode::kDataLoss));
+  EDDY_ASSERT_OK_AND_ASSIGN(ReadResult r, log->Read(Offset(0), {.verify_crc = false}));
+  auto batches = SplitBatches(r.records);
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_FALSE(batches[0].crc_ok);  // served as stored: the consumer's own CRC check catches it
+}
+
+TEST_F(PartitionLogTest, AppendFromCallerBufferRewritesItInPlace) {
+  auto log = OpenLog();
+  EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(2, NowMs()), LeaderEpoch(0)).status());
+  std::string buffer = MakeBatch(3, NowMs());
+  EDDY_ASSERT_OK_AND_ASSIGN(AppendResult a,
+                            log->AppendAsLeader(std::span<char>(buffer.data(), buffer.size()), LeaderEpoch(4)));
+  EXPECT_EQ(a.base_offset, Offset(2));
+  auto rewritten = SplitBatches(buffer);
+  ASSERT_EQ(rewritten.size(), 1u);
+  EXPECT_EQ(rewritten[0].base_offset, 2);
+  EXPECT_EQ(rewritten[0].epoch, 4);
+  EDDY_ASSERT_OK_AND_ASSIGN(ReadResult r, log->Read(Offset(2)));
+  EXPECT_EQ(r.records, buffer);
+}
+
 TEST_F(PartitionLogTest, FlushMessagesOneSyncsEveryBatch) {
   config_.flush_messages = 1;
   auto log = OpenLog();

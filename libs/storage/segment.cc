@@ -41,9 +41,18 @@ Segment::Segment(FileSystem& fs, std::string dir, Offset base, const SegmentOpti
     : fs_(fs), dir_(std::move(dir)), base_(base), options_(options), created_at_(now), next_offset_(base) {}
 
 absl::Status Segment::OpenFiles(bool truncate) {
+  EDDY_RETURN_IF_ERROR(OpenLog(truncate));
+  return OpenIndexes(truncate);
+}
+
+absl::Status Segment::OpenLog(bool truncate) {
   EDDY_ASSIGN_OR_RETURN(log_, fs_.Open(JoinPath(dir_, FileName(base_, ".log")),
                                        truncate ? OpenMode::kCreateTruncate : OpenMode::kReadWrite));
   size_ = log_->Size();
+  return absl::OkStatus();
+}
+
+absl::Status Segment::OpenIndexes(bool truncate) {
   struct Spec {
     std::unique_ptr<SparseIndex>* index;
     const char* suffix;
@@ -89,6 +98,27 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(FileSystem& fs, const std
   auto seg = std::unique_ptr<Segment>(new Segment(fs, dir, base, options, now));
   EDDY_RETURN_IF_ERROR(seg->OpenFiles(/*truncate=*/false));
   return seg;
+}
+
+absl::StatusOr<std::unique_ptr<Segment>> Segment::OpenLazily(FileSystem& fs, const std::string& dir, Offset base,
+                                                             const SegmentOptions& options, absl::Time now) {
+  auto seg = std::unique_ptr<Segment>(new Segment(fs, dir, base, options, now));
+  EDDY_RETURN_IF_ERROR(seg->OpenLog(/*truncate=*/false));
+  seg->loaded_.store(false, std::memory_order_release);
+  return seg;
+}
+
+absl::Status Segment::Load() const {
+  if (loaded()) return absl::OkStatus();
+  absl::MutexLock lock(&load_mu_);
+  if (loaded_.load(std::memory_order_relaxed)) return absl::OkStatus();
+  // The lazy half of opening, deferred from OpenLazily: logically part of construction, so it may
+  // run from const methods (under load_mu_, and published through loaded_).
+  auto* self = const_cast<Segment*>(this);
+  EDDY_RETURN_IF_ERROR(self->OpenIndexes(/*truncate=*/false));
+  EDDY_RETURN_IF_ERROR(self->ScanTail());
+  self->loaded_.store(true, std::memory_order_release);
+  return absl::OkStatus();
 }
 
 absl::Status Segment::Corruption(uint64_t position, std::string_view why) const {
@@ -214,11 +244,12 @@ absl::StatusOr<Segment::ScanResult> Segment::ScanFrom(
   size_ = pos;
   // A rebuilt time index ends, like a rolled one, with the segment's max timestamp; this also
   // recreates the entry Roll wrote, so a rebuild of an intact index changes nothing on disk.
-  if (rebuild_indexes) EDDY_RETURN_IF_ERROR(OnRoll());
+  if (rebuild_indexes) EDDY_RETURN_IF_ERROR(AppendFinalTimestamp());
   return result;
 }
 
 absl::Status Segment::Append(std::string_view batch, const BatchHeader& header) {
+  EDDY_RETURN_IF_ERROR(Load());
   if (header.base_offset < next_offset_.value()) {
     return absl::InternalError(absl::StrCat("append at offset ", header.base_offset, " below segment end ",
                                             next_offset_.value(), " in ", log_->Path()));
@@ -253,6 +284,7 @@ absl::StatusOr<std::optional<Segment::Located>> Segment::LocateFrom(
 
 absl::StatusOr<SegmentRead> Segment::Read(Offset start, size_t max_bytes, int64_t max_offset, bool min_one_batch,
                                           bool verify_crc) const {
+  EDDY_RETURN_IF_ERROR(Load());
   SegmentRead out;
   std::optional<SparseIndex::Entry> floor = offset_index_->Floor(start.value());
   uint64_t from = floor ? static_cast<uint64_t>(floor->value) : 0;
@@ -288,6 +320,7 @@ absl::StatusOr<SegmentRead> Segment::Read(Offset start, size_t max_bytes, int64_
 }
 
 absl::StatusOr<std::optional<Segment::Located>> Segment::FindBatchByTimestamp(int64_t timestamp_ms) const {
+  EDDY_RETURN_IF_ERROR(Load());
   if (max_timestamp_ < timestamp_ms) return std::nullopt;
   uint64_t from = 0;
   if (std::optional<SparseIndex::Entry> t = time_index_->Floor(timestamp_ms)) {
@@ -303,6 +336,7 @@ absl::StatusOr<std::string> Segment::ReadAt(uint64_t position, size_t size) cons
 }
 
 absl::StatusOr<uint64_t> Segment::TruncateTo(Offset offset) {
+  EDDY_RETURN_IF_ERROR(Load());
   if (offset.value() >= next_offset_.value()) return uint64_t{0};
   uint64_t cut = 0;
   Offset cut_offset = base_;
@@ -326,6 +360,11 @@ absl::StatusOr<uint64_t> Segment::TruncateTo(Offset offset) {
 }
 
 absl::Status Segment::OnRoll() {
+  EDDY_RETURN_IF_ERROR(Load());
+  return AppendFinalTimestamp();
+}
+
+absl::Status Segment::AppendFinalTimestamp() {
   std::optional<SparseIndex::Entry> last = time_index_->Last();
   if (max_timestamp_ >= 0 && (!last || max_timestamp_ > last->key)) {
     EDDY_RETURN_IF_ERROR(time_index_->Append({max_timestamp_, offset_of_max_timestamp_}, /*ignore_full=*/true));
@@ -334,6 +373,8 @@ absl::Status Segment::OnRoll() {
 }
 
 absl::Status Segment::Flush(bool include_indexes) {
+  // Indexes not loaded yet have not been written since they were last synced.
+  if (!loaded()) return log_->Sync();
   if (!include_indexes) {
     EDDY_RETURN_IF_ERROR(offset_index_->SyncTruncation());
     EDDY_RETURN_IF_ERROR(time_index_->SyncTruncation());

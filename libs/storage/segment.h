@@ -4,13 +4,18 @@
 // batches go out as the bytes on disk, positioned by the offset index plus a scan of at most one index
 // interval of batch headers.
 //
+// A closed, flushed segment can be opened lazily (OpenLazily): only its `.log` is opened, and its
+// indexes, next offset and max timestamp are loaded by Load() on first use (Kafka's LazyIndex). At a
+// restart that leaves two file opens and a tail scan per closed segment for later, or never.
+//
 // Invariants: batches are whole and back to back from position 0 to size(); base offsets strictly
 // increase and each batch's base offset is >= base_offset(); next_offset() is one past the last batch's
 // last offset (base_offset() when empty).
-// Thread-safety: const methods may run concurrently with each other; mutations need exclusive access
-// (PartitionLog holds its lock in the right mode).
+// Thread-safety: const methods may run concurrently with each other (the lazy load inside them is
+// serialised); mutations need exclusive access (PartitionLog holds its lock in the right mode).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,6 +23,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/common/strong_id.h"
 #include "libs/storage/file_system.h"
@@ -62,6 +68,16 @@ class Segment {
   // fail their sanity check are reset and rebuilt by the scan.
   static absl::StatusOr<std::unique_ptr<Segment>> Open(FileSystem& fs, const std::string& dir, Offset base,
                                                        const SegmentOptions& options, absl::Time now);
+
+  // OpenLazily opens a closed, flushed segment's log file only; Load() does the rest when needed.
+  static absl::StatusOr<std::unique_ptr<Segment>> OpenLazily(FileSystem& fs, const std::string& dir, Offset base,
+                                                             const SegmentOptions& options, absl::Time now);
+
+  // Load opens the indexes of a lazily opened segment and scans its tail (as ScanTail), once; a no-op
+  // afterwards. Methods that need them call it themselves; callers of next_offset(), max_timestamp()
+  // and IndexFull() call it first. DataLoss if the tail is corrupt.
+  absl::Status Load() const;
+  bool loaded() const { return loaded_.load(std::memory_order_acquire); }
 
   // ScanResult describes what Scan() found.
   struct ScanResult {
@@ -117,18 +133,23 @@ class Segment {
   absl::Status Delete();
 
   Offset base_offset() const { return base_; }
+  // REQUIRES (these three): loaded().
   Offset next_offset() const { return next_offset_; }
+  int64_t max_timestamp() const { return max_timestamp_; }
+  bool IndexFull() const { return offset_index_->Full() || time_index_->Full(); }
   uint64_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  int64_t max_timestamp() const { return max_timestamp_; }
   absl::Time created_at() const { return created_at_; }
-  bool IndexFull() const { return offset_index_->Full() || time_index_->Full(); }
   const std::string& LogPath() const { return log_->Path(); }
 
  private:
   Segment(FileSystem& fs, std::string dir, Offset base, const SegmentOptions& options, absl::Time now);
   absl::Status OpenFiles(bool truncate);
+  absl::Status OpenLog(bool truncate);
+  absl::Status OpenIndexes(bool truncate);
   absl::Status MaybeIndex(uint64_t position, const internal::BatchHeader& header);
+  // AppendFinalTimestamp is OnRoll without Load (Load itself reaches it through the scan).
+  absl::Status AppendFinalTimestamp();
   absl::StatusOr<ScanResult> ScanFrom(uint64_t pos, ScanMode mode, bool rebuild_indexes,
                                       const std::function<void(const internal::BatchHeader&)>& on_batch);
   absl::StatusOr<std::optional<Located>> LocateFrom(uint64_t position,
@@ -148,6 +169,9 @@ class Segment {
   int64_t max_timestamp_ = -1;
   int64_t offset_of_max_timestamp_ = -1;
   uint64_t bytes_since_index_entry_ = 0;
+  // loaded_: indexes are open and next_offset_/max_timestamp_ are known. Set once, under load_mu_.
+  std::atomic<bool> loaded_{true};
+  mutable absl::Mutex load_mu_;
 };
 
 }  // namespace eddy::storage
