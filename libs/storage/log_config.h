@@ -42,6 +42,10 @@ struct LogConfig {
   double min_cleanable_dirty_ratio = 0.5;
   // min.compaction.lag.ms: a segment whose newest record is younger than this is not compacted yet.
   absl::Duration min_compaction_lag_ms = absl::ZeroDuration();
+  // message.timestamp.type: false = CreateTime (the producer's timestamps, Kafka's default); true =
+  // LogAppendTime, where a leader append stamps each batch with the broker's clock (see
+  // internal::SetLogAppendTime). Followers keep the leader's bytes.
+  bool log_append_time = false;
   // verify_crc_on_append: check each appended batch's CRC-32C (the leader validates anyway; this is
   // the storage layer's own guard against corrupting the log). Default true.
   bool verify_crc_on_append = true;

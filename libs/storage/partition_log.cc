@@ -80,6 +80,9 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<char> records, std::
   }
   if (batches.empty()) return absl::InvalidArgumentError("no record batches to append");
 
+  // One clock read per request: the roll and flush checks need no finer time.
+  const absl::Time now = clock_.Now();
+  const int64_t append_time_ms = leader_epoch && config_.log_append_time ? absl::ToUnixMillis(now) : -1;
   Offset next = EndOffsetLocked();
   for (Batch& b : batches) {
     if (leader_epoch) {
@@ -88,6 +91,11 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<char> records, std::
       internal::SetPartitionLeaderEpoch(records.data() + b.position, leader_epoch->value());
       b.header.base_offset = next.value();
       b.header.partition_leader_epoch = leader_epoch->value();
+      if (append_time_ms >= 0) {
+        internal::SetLogAppendTime(records.data() + b.position, b.header.size_in_bytes(), append_time_ms);
+        b.header.attributes |= internal::kTimestampTypeBit;
+        b.header.max_timestamp = append_time_ms;
+      }
     } else if (b.header.base_offset < next.value()) {
       return absl::FailedPreconditionError(absl::StrCat("follower append at offset ", b.header.base_offset,
                                                         " below log end offset ", next.value(), " in ", dir_));
@@ -96,8 +104,7 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<char> records, std::
   }
 
   AppendResult result{Offset(batches.front().header.base_offset), Offset(batches.back().header.last_offset())};
-  // One clock read per request: the roll and flush checks need no finer time.
-  const absl::Time now = clock_.Now();
+  result.log_append_time_ms = append_time_ms;
   for (const Batch& b : batches) {
     const BatchHeader& h = b.header;
     EDDY_RETURN_IF_ERROR(MaybeRoll(Offset(h.base_offset), h.size_in_bytes(), now));
@@ -176,8 +183,10 @@ absl::StatusOr<std::optional<Offset>> PartitionLog::OffsetForTimestamp(int64_t t
     if (seg->max_timestamp() < timestamp_ms) continue;
     EDDY_ASSIGN_OR_RETURN(std::optional<Segment::Located> at, seg->FindBatchByTimestamp(timestamp_ms));
     if (!at) continue;
-    // The batch holds a record at or after the target; find the first such record.
+    // The batch holds a record at or after the target; find the first such record. Under
+    // LogAppendTime every record carries the batch's max timestamp, so that is its first record.
     int64_t found = at->header.base_offset;
+    if (at->header.attributes & internal::kTimestampTypeBit) return std::max(Offset(found), log_start_);
     EDDY_ASSIGN_OR_RETURN(std::string batch, seg->ReadAt(at->position, at->header.size_in_bytes()));
     absl::Status s = internal::ForEachRecord(batch, [&](const internal::RecordView& r) {
       if (at->header.base_timestamp + r.timestamp_delta >= timestamp_ms) {

@@ -44,6 +44,9 @@ struct AppendResult {
   Offset last_offset;
   int64_t max_timestamp = -1;
   int32_t record_count = 0;
+  // log_append_time_ms: the time stamped on the batches under LogAppendTime, else -1 (Kafka's
+  // ProduceResponse logAppendTimeMs).
+  int64_t log_append_time_ms = -1;
 };
 
 struct ReadOptions {
@@ -100,7 +103,9 @@ class PartitionLog {
 
   // AppendAsLeader appends `records` (one or more v2 batches) at the log end: each batch gets the
   // next base offset and `epoch` as its partitionLeaderEpoch, rewritten in place (the CRC does not
-  // cover them). InvalidArgument for malformed batches (nothing appended).
+  // cover them). Under message.timestamp.type=LogAppendTime each batch is also stamped with the
+  // clock's time and its CRC recomputed, as Kafka does. InvalidArgument for malformed batches
+  // (nothing appended).
   absl::StatusOr<AppendResult> AppendAsLeader(std::string records, LeaderEpoch epoch);
   // AppendAsLeader on the caller's buffer, which receives the rewrites (no copy: the produce path
   // appends straight from its request buffer).

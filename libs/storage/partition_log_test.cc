@@ -5,6 +5,7 @@
 
 #include "gtest/gtest.h"
 #include "libs/common/clock.h"
+#include "libs/storage/internal/batch_header.h"
 #include "libs/storage/mem_file_system.h"
 #include "libs/storage/test_batches.h"
 #include "tests/testing/status_matchers.h"
@@ -248,6 +249,35 @@ TEST_F(PartitionLogTest, AppendFromCallerBufferRewritesItInPlace) {
   EXPECT_EQ(rewritten[0].epoch, 4);
   EDDY_ASSERT_OK_AND_ASSIGN(ReadResult r, log->Read(Offset(2)));
   EXPECT_EQ(r.records, buffer);
+}
+
+TEST_F(PartitionLogTest, LogAppendTimeStampsBatchesAndRecomputesTheCrc) {
+  config_.log_append_time = true;
+  auto log = OpenLog();
+  clock_.Set(absl::FromUnixMillis(5'000'000));
+  EDDY_ASSERT_OK_AND_ASSIGN(AppendResult a, log->AppendAsLeader(MakeBatch(3, 1000), LeaderEpoch(0)));
+  EXPECT_EQ(a.log_append_time_ms, 5'000'000);
+  EXPECT_EQ(a.max_timestamp, 5'000'000);
+  clock_.Set(absl::FromUnixMillis(6'000'000));
+  EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(3, 1000), LeaderEpoch(0)).status());
+  EDDY_ASSERT_OK_AND_ASSIGN(ReadResult r, log->Read(Offset(0), {.verify_crc = true}));
+  std::string_view rest = r.records;
+  for (int64_t expected : {5'000'000, 6'000'000}) {
+    EDDY_ASSERT_OK_AND_ASSIGN(internal::BatchHeader h, internal::ParseBatchHeader(rest));
+    EXPECT_TRUE(h.attributes & internal::kTimestampTypeBit);
+    EXPECT_EQ(h.max_timestamp, expected);
+    EXPECT_EQ(h.base_timestamp, 1000);  // the producer's timestamps stay in the records
+    EXPECT_TRUE(internal::VerifyBatchCrc(rest.substr(0, h.size_in_bytes())));
+    rest.remove_prefix(h.size_in_bytes());
+  }
+  // Timestamp lookups use the append time: the second batch is the first at or after 5,500,000.
+  EDDY_ASSERT_OK_AND_ASSIGN(std::optional<Offset> at, log->OffsetForTimestamp(5'500'000));
+  EXPECT_EQ(at, Offset(3));
+  // A follower of the same topic (LogAppendTime too) keeps the leader's bytes as they are.
+  EDDY_ASSERT_OK_AND_ASSIGN(auto follower, PartitionLog::Open(fs_, "/data/topic-0-follower", config_, clock_));
+  EDDY_ASSERT_OK(follower->AppendAsFollower(r.records).status());
+  EDDY_ASSERT_OK_AND_ASSIGN(ReadResult copied, follower->Read(Offset(0)));
+  EXPECT_EQ(copied.records, r.records);
 }
 
 TEST_F(PartitionLogTest, FlushMessagesOneSyncsEveryBatch) {

@@ -36,6 +36,13 @@ absl::StatusOr<BatchHeader> ParseBatchHeader(std::string_view bytes) {
   return h;
 }
 
+void SetLogAppendTime(char* batch, size_t size, int64_t now_ms) {
+  const uint16_t attributes = LoadBE16(batch + kAttributesOffset);
+  StoreBE16(batch + kAttributesOffset, static_cast<uint16_t>(attributes | kTimestampTypeBit));
+  StoreBE64(batch + kMaxTimestampOffset, static_cast<uint64_t>(now_ms));
+  WriteBatchCrc(batch, size);
+}
+
 uint32_t ComputeBatchCrc(std::string_view batch) {
   return common::Crc32c(batch.data() + kAttributesOffset, batch.size() - kAttributesOffset);
 }

@@ -24,6 +24,7 @@ inline constexpr size_t kLogOverhead = 12;
 inline constexpr size_t kBatchHeaderSize = 61;
 inline constexpr size_t kCrcOffset = 17;
 inline constexpr size_t kAttributesOffset = 21;
+inline constexpr size_t kMaxTimestampOffset = 35;
 inline constexpr size_t kPartitionLeaderEpochOffset = 12;
 inline constexpr int8_t kMagicV2 = 2;
 
@@ -101,6 +102,11 @@ inline void SetBaseOffset(char* batch, int64_t base_offset) { StoreBE64(batch, s
 inline void SetPartitionLeaderEpoch(char* batch, int32_t epoch) {
   StoreBE32(batch + kPartitionLeaderEpochOffset, static_cast<uint32_t>(epoch));
 }
+// SetLogAppendTime stamps a batch as Kafka's leader does on message.timestamp.type=LogAppendTime
+// topics: the timestamp-type attribute bit set and maxTimestamp = `now_ms` (consumers then read every
+// record's timestamp as maxTimestamp), with the CRC recomputed since both fields are covered by it.
+// baseTimestamp and the records stay as produced. REQUIRES: a whole batch of `size` bytes.
+void SetLogAppendTime(char* batch, size_t size, int64_t now_ms);
 // WriteBatchCrc recomputes and stores the CRC of a whole batch (used by the cleaner and tests).
 void WriteBatchCrc(char* batch, size_t size);
 
