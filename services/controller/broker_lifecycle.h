@@ -6,7 +6,9 @@
 //   them unless the topic enables unclean.leader.election.enable (see partition_change.h).
 // - Unfencing lets the broker lead the leaderless partitions it may lead.
 // - Registering after an unclean shutdown drops the broker from every ELR (KIP-966).
-// Heartbeats and leases never reach the log; the driver calls FenceBroker when a lease expires.
+// Heartbeats and leases never reach the log; the driver calls FenceBroker when a lease expires and
+// UnfenceBroker once a registered broker heartbeats having caught up with the metadata log (KRaft's
+// BrokerHeartbeatManager policy, which lives in the driver).
 #pragma once
 
 #include <string>

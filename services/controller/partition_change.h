@@ -66,7 +66,9 @@ std::optional<PartitionChange> BuildPartitionChange(const common::Uuid& topic_id
                                                     const PartitionChangeContext& context);
 
 // ContextFor makes the usual context for a topic from the image: usable = image.IsUsable, except
-// that `excluded` is never usable (being fenced) and `included` is usable (being unfenced).
+// that `excluded` is never usable (being fenced) and `included` is usable (being unfenced); min ISR
+// and unclean election come from the topic's effective configs.
+// REQUIRES: `image` outlives the returned context (its is_usable reads the image).
 PartitionChangeContext ContextFor(const MetadataImage& image, const TopicState& topic,
                                   std::optional<BrokerId> excluded = std::nullopt,
                                   std::optional<BrokerId> included = std::nullopt);
