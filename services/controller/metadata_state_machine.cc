@@ -307,9 +307,17 @@ absl::Status MetadataStateMachine::ApplyRecord(const MetadataRecord& record, Log
 
 absl::Status MetadataStateMachine::ApplyBatch(const eddy::v1::MetadataRecordBatch& batch,
                                               LogIndex index) {
+  // An entry is applied once: replaying it (say, after restoring a snapshot that already holds
+  // it) would bump epochs twice and diverge from the other controllers.
+  if (index <= image_.last_applied_index_) {
+    return absl::InvalidArgumentError(absl::StrCat("entry ", index.value(),
+                                                   " is not after the last applied index ",
+                                                   image_.last_applied_index_.value()));
+  }
   for (const MetadataRecord& record : batch.records()) {
     EDDY_RETURN_IF_ERROR(Apply(record, index));
   }
+  image_.last_applied_index_ = index;
   return absl::OkStatus();
 }
 

@@ -33,6 +33,8 @@ class MetadataStateMachine {
   // newer record version, unknown record type, or a reference to a missing topic/broker.
   absl::Status Apply(const eddy::v1::MetadataRecord& record, LogIndex index);
   // ApplyBatch applies a Raft entry's records, all at `index`, stopping at the first refusal.
+  // kInvalidArgument unless `index` is after the last applied index (an entry applies once); an
+  // empty batch still advances the index.
   absl::Status ApplyBatch(const eddy::v1::MetadataRecordBatch& batch, LogIndex index);
 
   const MetadataImage& image() const { return image_; }

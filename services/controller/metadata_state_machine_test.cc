@@ -134,6 +134,19 @@ TEST(MetadataStateMachineTest, RemoveTopicDropsItsConfigs) {
   EXPECT_TRUE(sm.image().configs().empty());
 }
 
+TEST(MetadataStateMachineTest, ABatchAppliesOnceAndAdvancesTheIndex) {
+  MetadataStateMachine sm;
+  eddy::v1::MetadataRecordBatch batch;
+  *batch.add_records() = Topic("t", IdOf(1));
+  *batch.add_records() = Partition(IdOf(1), 0, {BrokerId(1)});
+  EDDY_ASSERT_OK(sm.ApplyBatch(batch, LogIndex(5)));
+  EXPECT_EQ(sm.last_applied_index(), LogIndex(5));
+  EXPECT_THAT(sm.ApplyBatch(batch, LogIndex(5)), StatusIs(absl::StatusCode::kInvalidArgument));
+  EDDY_ASSERT_OK(sm.ApplyBatch(eddy::v1::MetadataRecordBatch(), LogIndex(6)));
+  EXPECT_EQ(sm.last_applied_index(), LogIndex(6));
+  EXPECT_EQ(sm.image().FindTopicByName("t")->partitions.size(), 1u);
+}
+
 TEST(MetadataStateMachineTest, RestoreRejectsGarbageAndKeepsTheImage) {
   MetadataStateMachine sm;
   EDDY_ASSERT_OK(sm.Apply(RegisterBroker(1), LogIndex(1)));
