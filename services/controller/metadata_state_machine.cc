@@ -321,6 +321,15 @@ absl::Status MetadataStateMachine::ApplyBatch(const eddy::v1::MetadataRecordBatc
   return absl::OkStatus();
 }
 
+absl::Status MetadataStateMachine::ApplyEntry(std::string_view data, LogIndex index) {
+  eddy::v1::MetadataRecordBatch batch;
+  if (!batch.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+    return absl::DataLossError(absl::StrCat("metadata log entry ", index.value(),
+                                            " is not a MetadataRecordBatch"));
+  }
+  return ApplyBatch(batch, index);
+}
+
 std::string MetadataStateMachine::Snapshot() const {
   eddy::v1::MetadataSnapshot snap;
   snap.set_version(kMetadataRecordVersion);

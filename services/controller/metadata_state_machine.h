@@ -37,6 +37,10 @@ class MetadataStateMachine {
   // empty batch still advances the index.
   absl::Status ApplyBatch(const eddy::v1::MetadataRecordBatch& batch, LogIndex index);
 
+  // ApplyEntry applies a Raft entry's payload: a serialized MetadataRecordBatch (kDataLoss if it
+  // does not parse). This is what libs/raft's StateMachine::Apply hands over.
+  absl::Status ApplyEntry(std::string_view data, LogIndex index);
+
   const MetadataImage& image() const { return image_; }
   LogIndex last_applied_index() const { return image_.last_applied_index(); }
 

@@ -147,6 +147,16 @@ TEST(MetadataStateMachineTest, ABatchAppliesOnceAndAdvancesTheIndex) {
   EXPECT_EQ(sm.image().FindTopicByName("t")->partitions.size(), 1u);
 }
 
+TEST(MetadataStateMachineTest, ApplyEntryParsesTheRaftPayload) {
+  MetadataStateMachine sm;
+  eddy::v1::MetadataRecordBatch batch;
+  *batch.add_records() = RegisterBroker(3);
+  EDDY_ASSERT_OK(sm.ApplyEntry(batch.SerializeAsString(), LogIndex(2)));
+  EXPECT_NE(sm.image().FindBroker(BrokerId(3)), nullptr);
+  EXPECT_THAT(sm.ApplyEntry("\x0a\xff", LogIndex(3)), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_EQ(sm.last_applied_index(), LogIndex(2));
+}
+
 TEST(MetadataStateMachineTest, RestoreRejectsGarbageAndKeepsTheImage) {
   MetadataStateMachine sm;
   EDDY_ASSERT_OK(sm.Apply(RegisterBroker(1), LogIndex(1)));
