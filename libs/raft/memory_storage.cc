@@ -1,6 +1,7 @@
 #include "libs/raft/memory_storage.h"
 
 #include <algorithm>
+#include <cassert>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -8,8 +9,13 @@
 
 namespace eddy::raft {
 
-MemoryStorage::MemoryStorage(ConfState initial_conf) {
-  snapshot_.metadata.conf = std::move(initial_conf);
+MemoryStorage::MemoryStorage(const ConfState& initial_conf) {
+  if (!initial_conf.voters.empty()) {
+    absl::Status bootstrapped = Save(Bootstrap(initial_conf));
+    assert(bootstrapped.ok());
+    (void)bootstrapped;
+    saves_ = 0;
+  }
 }
 
 absl::StatusOr<HardState> MemoryStorage::LoadHardState() const { return hard_state_; }

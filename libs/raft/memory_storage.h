@@ -16,9 +16,9 @@ namespace eddy::raft {
 
 class MemoryStorage final : public Storage {
  public:
-  // A fresh node. `initial_conf` is the bootstrap configuration: the founding voters get the same
-  // one, a node that will be added later gets an empty one.
-  explicit MemoryStorage(ConfState initial_conf = {});
+  // A fresh node: a founding member passes the initial configuration (saved with Bootstrap), a node
+  // that will be added later passes nothing.
+  explicit MemoryStorage(const ConfState& initial_conf = {});
 
   absl::StatusOr<HardState> LoadHardState() const override;
   absl::StatusOr<Snapshot> LoadSnapshot() const override;

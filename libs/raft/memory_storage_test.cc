@@ -20,12 +20,24 @@ std::vector<Entry> Es(std::initializer_list<std::pair<int64_t, int64_t>> it) {
   return out;
 }
 
-TEST(MemoryStorageTest, FreshStorageHoldsTheBootstrapConfiguration) {
-  MemoryStorage storage(ConfState{{NodeId(1), NodeId(2), NodeId(3)}});
+TEST(MemoryStorageTest, FoundingMemberStartsWithTheBootstrapEntry) {
+  const ConfState conf{{NodeId(1), NodeId(2), NodeId(3)}};
+  MemoryStorage storage(conf);
+  EXPECT_THAT(storage.FirstIndex(), IsOkAndHolds(LogIndex(1)));
+  EXPECT_THAT(storage.LastIndex(), IsOkAndHolds(LogIndex(1)));
+  EDDY_ASSERT_OK_AND_ASSIGN(std::vector<Entry> entries, storage.Entries(LogIndex(1), LogIndex(2), 0));
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].type, EntryType::kConfChange);
+  EXPECT_THAT(DecodeConfState(entries[0].data), IsOkAndHolds(conf));
+  EXPECT_THAT(storage.LoadHardState(),
+              IsOkAndHolds(HardState{.term = Term(1), .vote = kNoNode, .commit = LogIndex(1)}));
+}
+
+TEST(MemoryStorageTest, JoiningServerStartsEmpty) {
+  MemoryStorage storage;
   EDDY_ASSERT_OK_AND_ASSIGN(Snapshot snapshot, storage.LoadSnapshot());
   EXPECT_EQ(snapshot.metadata.index, LogIndex(0));
-  EXPECT_EQ(snapshot.metadata.conf.voters.size(), 3u);
-  EXPECT_THAT(storage.FirstIndex(), IsOkAndHolds(LogIndex(1)));
+  EXPECT_TRUE(snapshot.metadata.conf.voters.empty());
   EXPECT_THAT(storage.LastIndex(), IsOkAndHolds(LogIndex(0)));
   EXPECT_THAT(storage.TermAt(LogIndex(0)), IsOkAndHolds(Term(0)));
   EXPECT_THAT(storage.TermAt(LogIndex(1)), StatusIs(absl::StatusCode::kOutOfRange));
@@ -78,10 +90,12 @@ TEST(MemoryStorageTest, HardStateIsSavedAfterEntries) {
   EXPECT_EQ(storage.saves(), 1);
 }
 
-TEST(ConfChangeTest, EncodeDecodeRoundTrips) {
-  ConfChange change{ConfChangeType::kRemoveVoter, NodeId(7)};
-  EXPECT_THAT(DecodeConfChange(EncodeConfChange(change)), IsOkAndHolds(change));
-  EXPECT_THAT(DecodeConfChange("x"), StatusIs(absl::StatusCode::kInvalidArgument));
+TEST(ConfStateTest, EncodeDecodeRoundTrips) {
+  ConfState conf{{NodeId(1), NodeId(7), NodeId(300)}};
+  EXPECT_THAT(DecodeConfState(EncodeConfState(conf)), IsOkAndHolds(conf));
+  EXPECT_THAT(DecodeConfState("xyz"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DecodeConfState(std::string(4, '\0')), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(Apply(conf, {ConfChangeType::kRemoveVoter, NodeId(7)}).voters.size(), 2u);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
-#include "libs/raft/raft_proto.h"
+#include "libs/raft/codec.h"
 #include "proto/eddy/v1/raft.pb.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
@@ -65,11 +65,7 @@ absl::Status ParseValue(const std::string& bytes, Proto* out, std::string_view w
   return absl::OkStatus();
 }
 
-std::string EntryValue(const Entry& entry) {
-  eddy::v1::RaftEntry proto;
-  ToProto(entry, &proto);
-  return proto.SerializeAsString();
-}
+std::string EntryValue(const Entry& entry) { return ToProto(entry).SerializeAsString(); }
 
 }  // namespace
 
@@ -127,11 +123,10 @@ absl::StatusOr<std::unique_ptr<RocksDbStorage>> RocksDbStorage::Open(
   rocksdb::Status s = db->Get(rocksdb::ReadOptions(), AsSlice(kFormatKey), &value);
   if (s.IsNotFound()) {
     // A new database: the format key and the empty snapshot land together or not at all.
-    eddy::v1::RaftSnapshotMetadata empty;
-    ToProto(SnapshotMetadata{}, &empty);
     rocksdb::WriteBatch batch;
     EDDY_RETURN_IF_ERROR(
-        FromRocks(batch.Put(AsSlice(kSnapshotKey), empty.SerializeAsString()), "batch"));
+        FromRocks(batch.Put(AsSlice(kSnapshotKey), ToProto(SnapshotMetadata{}).SerializeAsString()),
+                  "batch"));
     EDDY_RETURN_IF_ERROR(
         FromRocks(batch.Put(AsSlice(kFormatKey), AsSlice(kFormatVersion)), "batch"));
     rocksdb::WriteOptions sync;
@@ -288,10 +283,8 @@ absl::Status RocksDbStorage::Save(const PersistRequest& request) {
           batch.DeleteRange(EntryKey(snapshot.index + 1), EntryKey(drop_to + 1)), "batch"));
     }
     if (!keep) last = meta.index;
-    eddy::v1::RaftSnapshotMetadata proto;
-    ToProto(meta, &proto);
     EDDY_RETURN_IF_ERROR(
-        FromRocks(batch.Put(AsSlice(kSnapshotKey), proto.SerializeAsString()), "batch"));
+        FromRocks(batch.Put(AsSlice(kSnapshotKey), ToProto(meta).SerializeAsString()), "batch"));
     EDDY_RETURN_IF_ERROR(
         FromRocks(batch.Put(AsSlice(kSnapshotDataKey), AsSlice(request.snapshot->data)), "batch"));
     snapshot = meta;
@@ -317,11 +310,16 @@ absl::Status RocksDbStorage::Save(const PersistRequest& request) {
     }
     last = request.entries.back().index;
   }
+  {
+    rocksdb::WriteOptions first_sync;
+    first_sync.sync = true;
+    EDDY_RETURN_IF_ERROR(FromRocks(db_->Write(first_sync, &batch), "save"));
+  }
+  batch.Clear();
   if (request.hard_state) {
-    eddy::v1::RaftHardState proto;
-    ToProto(*request.hard_state, &proto);
-    EDDY_RETURN_IF_ERROR(
-        FromRocks(batch.Put(AsSlice(kHardStateKey), proto.SerializeAsString()), "batch"));
+    EDDY_RETURN_IF_ERROR(FromRocks(
+        batch.Put(AsSlice(kHardStateKey), ToProto(*request.hard_state).SerializeAsString()),
+        "batch"));
   }
   rocksdb::WriteOptions sync;
   sync.sync = true;  // durable before the node acts on it: a vote or an ack promises this state

@@ -28,8 +28,8 @@ class Storage {
   // LoadHardState returns the saved hard state (all zero for a fresh node).
   virtual absl::StatusOr<HardState> LoadHardState() const = 0;
 
-  // LoadSnapshot returns the latest snapshot. A node that never had one returns its bootstrap
-  // snapshot: index 0, term 0, the initial configuration, empty data.
+  // LoadSnapshot returns the latest snapshot; a node that never had one returns index 0, term 0,
+  // an empty configuration and empty data.
   virtual absl::StatusOr<Snapshot> LoadSnapshot() const = 0;
 
   // FirstIndex is the first entry's index (snapshot index + 1); LastIndex the last entry's, or the

@@ -6,23 +6,37 @@
 
 namespace eddy::raft {
 
-std::string EncodeConfChange(const ConfChange& change) {
+std::string EncodeConfState(const ConfState& conf) {
   std::string out;
-  out.push_back(static_cast<char>(change.type));
-  const auto id = static_cast<uint32_t>(change.node.value());
-  for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>((id >> shift) & 0xff));
+  for (NodeId voter : conf.voters) {
+    const auto id = static_cast<uint32_t>(voter.value());
+    for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>((id >> shift) & 0xff));
+  }
   return out;
 }
 
-absl::StatusOr<ConfChange> DecodeConfChange(std::string_view data) {
-  if (data.size() != 5) return absl::InvalidArgumentError("raft: conf change must be 5 bytes");
-  const auto type = static_cast<uint8_t>(data[0]);
-  if (type > static_cast<uint8_t>(ConfChangeType::kRemoveVoter)) {
-    return absl::InvalidArgumentError("raft: unknown conf change type");
+absl::StatusOr<ConfState> DecodeConfState(std::string_view data) {
+  if (data.size() % 4 != 0) {
+    return absl::InvalidArgumentError("raft: configuration data is not a list of 4-byte ids");
   }
-  uint32_t id = 0;
-  for (size_t i = 0; i < 4; ++i) id |= static_cast<uint32_t>(static_cast<uint8_t>(data[1 + i])) << (8 * i);
-  return ConfChange{static_cast<ConfChangeType>(type), NodeId(static_cast<int32_t>(id))};
+  ConfState conf;
+  for (size_t at = 0; at < data.size(); at += 4) {
+    uint32_t id = 0;
+    for (size_t i = 0; i < 4; ++i) {
+      id |= static_cast<uint32_t>(static_cast<uint8_t>(data[at + i])) << (8 * i);
+    }
+    if (static_cast<int32_t>(id) <= 0) return absl::InvalidArgumentError("raft: voter id must be positive");
+    conf.voters.insert(NodeId(static_cast<int32_t>(id)));
+  }
+  return conf;
+}
+
+PersistRequest Bootstrap(const ConfState& voters) {
+  PersistRequest request;
+  request.entries.push_back(
+      Entry{LogIndex(1), Term(1), EntryType::kConfChange, EncodeConfState(voters)});
+  request.hard_state = HardState{Term(1), kNoNode, LogIndex(1)};
+  return request;
 }
 
 ConfState Apply(ConfState conf, const ConfChange& change) {

@@ -32,7 +32,9 @@ inline constexpr NodeId kNoNode = NodeId(0);
 enum class EntryType : uint8_t {
   // kNormal carries application data; empty data is the no-op a new leader appends (§8).
   kNormal = 0,
-  // kConfChange carries an encoded ConfChange (dissertation §4.1); it takes effect when appended.
+  // kConfChange carries the whole new configuration (EncodeConfState); it takes effect when appended
+  // (dissertation §4.1). Carrying the result, not the delta, lets a node that joins with an empty
+  // log learn the configuration from the last such entry alone.
   kConfChange = 1,
 };
 
@@ -58,11 +60,6 @@ struct ConfChange {
   friend bool operator==(const ConfChange&, const ConfChange&) = default;
 };
 
-// EncodeConfChange / DecodeConfChange: the data of a kConfChange entry (1 type byte, 4-byte
-// little-endian node id). Decode returns InvalidArgument on any other shape.
-std::string EncodeConfChange(const ConfChange& change);
-absl::StatusOr<ConfChange> DecodeConfChange(std::string_view data);
-
 // ConfState is a cluster configuration: the voting members. A node whose configuration does not
 // contain itself never starts an election (a new or removed server).
 struct ConfState {
@@ -71,9 +68,13 @@ struct ConfState {
   friend bool operator==(const ConfState&, const ConfState&) = default;
 };
 
-// Apply returns `conf` with `change` applied (adding a present voter or removing an absent one is a
-// no-op, which keeps replay after a snapshot idempotent).
+// Apply returns `conf` with `change` applied.
 ConfState Apply(ConfState conf, const ConfChange& change);
+
+// EncodeConfState / DecodeConfState: the data of a kConfChange entry (each voter id as 4 bytes,
+// little-endian, ascending). Decode returns InvalidArgument on any other shape.
+std::string EncodeConfState(const ConfState& conf);
+absl::StatusOr<ConfState> DecodeConfState(std::string_view data);
 
 // HardState is what must be durable before any message that depends on it is sent (§5.1 Figure 2:
 // currentTerm, votedFor) plus the commit index, which lets a restarted node re-apply without waiting
@@ -174,6 +175,11 @@ struct PersistRequest {
 
   bool empty() const { return !snapshot && entries.empty() && !hard_state; }
 };
+
+// Bootstrap is what a founding member saves before it first starts: entry 1 (term 1) holding the
+// initial configuration, committed, with term 1. Every founding member saves the same, so their
+// logs agree on it; a server added later saves nothing and learns the configuration from the log.
+PersistRequest Bootstrap(const ConfState& voters);
 
 // Output is everything a node produced since the last TakeOutput().
 // Driver contract, in order: (1) make `persist` durable; (2) call Advance(output) on the node; (3) send
