@@ -124,7 +124,7 @@ absl::Status RestServer::Start() {
         } else {
           const int code = ErrorCodeOf(reply.status());
           status = HttpStatusFor(code);
-          body = ErrorBody(code, reply.status().message());
+          body = ErrorBody(code, std::string(reply.status().message()));
         }
       }
     }

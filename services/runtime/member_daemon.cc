@@ -46,12 +46,21 @@ int RunMemberDaemon(const MemberDaemon& daemon) {
       spdlog::critical("cannot start: {}", status.ToString());
       return 1;
     }
+    std::vector<eddy::v1::Endpoint> endpoints = host.Endpoints();
+    if (daemon.start) {
+      if (absl::Status status = daemon.start(host, endpoints); !status.ok()) {
+        spdlog::critical("cannot start: {}", status.ToString());
+        host.Stop(absl::ZeroDuration());
+        return 1;
+      }
+      host.daemon_service().SetEndpoints(endpoints);
+    }
     MemberAgentOptions options;
     options.role = daemon.role;
     options.member_id = daemon.membership->node_id;
     options.rack = daemon.membership->rack;
     options.version = kEddyVersion;
-    options.endpoints = host.Endpoints();
+    options.endpoints = std::move(endpoints);
     options.controllers = daemon.membership->ControllerTargets();
     options.metric_prefix = std::string(daemon.metric_prefix);
     MemberAgent agent(std::move(options), host.channels(), host.metrics());
@@ -69,6 +78,7 @@ int RunMemberDaemon(const MemberDaemon& daemon) {
     common::ShutdownWatchdog watchdog(timeout);
     host.SetReady(false);
     agent.Stop();
+    if (daemon.stop) daemon.stop();
     host.Stop(timeout / 2);
     spdlog::info("stopped");
     return 0;

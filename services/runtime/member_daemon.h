@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,12 @@ struct MemberDaemon {
   const ServerConfig* server;
   const MembershipConfig* membership;
   std::vector<grpc::Service*> services;
+  // start, if set, brings up the daemon's own components once the host serves and before the
+  // member registers (so "ready" implies they serve too); it may append endpoints to advertise
+  // (e.g. the registry's "rest"). An error stops the daemon with exit code 1.
+  std::function<absl::Status(DaemonHost& host, std::vector<eddy::v1::Endpoint>& endpoints)> start;
+  // stop, if set, stops them after the member has announced its shutdown, before the host stops.
+  std::function<void()> stop;
 };
 
 // RunMemberDaemon runs `daemon` until SIGTERM/SIGINT and returns the process exit code.
