@@ -108,11 +108,12 @@ const Node* PartialSchemaFor(const Node& object, const std::string& key) {
   return object.additional_properties;
 }
 
-// Content identifies a subschema by what it says, so duplicates in a combined schema collapse.
+// Content identifies a subschema by what it says, so duplicates in a combined schema collapse. The
+// kind and split type tell apart the nodes one schema object with several keyword groups became.
 std::string Content(const Node* node) {
   return (node->json != nullptr ? node->json->dump(-1, ' ', false, Json::error_handler_t::replace)
                                 : std::string()) +
-         "|" + node->split_type;
+         "|" + node->split_type + "|" + std::to_string(static_cast<int>(node->kind));
 }
 
 // Limit compares an optional numeric keyword and adds <NAME>_ADDED/_REMOVED/_INCREASED/_DECREASED.

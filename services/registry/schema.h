@@ -12,7 +12,10 @@
 //             does: compact JSON, attributes in Avro's order, names relative to the enclosing
 //             namespace, doc/aliases/defaults/custom properties kept, types defined in references
 //             written by name. So `{"type": "string"}` is stored and returned as `"string"`, and two
-//             texts that differ only in whitespace or key order are the same schema.
+//             texts that differ only in whitespace or key order are the same schema. (One
+//             difference from Avro Java: custom properties and the keys inside default values come
+//             out sorted, not in the client's order, because objects are parsed into sorted maps to
+//             keep parsing linear in the number of keys.)
 //             Normalized() (for ?normalize=true) is the Parsing Canonical Form of the Avro spec plus
 //             the attributes that change how data resolves (default, aliases, order, logical types).
 //   PROTOBUF  CanonicalString() is the .proto re-printed from its file descriptor (comments and
@@ -131,7 +134,8 @@ struct PreviousSchema {
 // CheckCompatibility returns Confluent's verbose incompatibility messages for registering
 // `proposed` after `previous` (oldest first) under `level`, or an empty vector when compatible.
 // After the reasons it appends, as Confluent does, "{oldSchemaVersion: N}", "{oldSchema: '...'}"
-// for the version that failed, and "{compatibility: 'LEVEL'}".
+// for the version that failed, and "{compatibility: 'LEVEL'}". (Confluent's FULL levels quote the
+// old schema only when the backward half fails; here it is quoted whenever the version fails.)
 std::vector<std::string> CheckCompatibility(CompatibilityLevel level, const ParsedSchema& proposed,
                                             const std::vector<PreviousSchema>& previous);
 
