@@ -310,12 +310,6 @@ absl::Status RocksDbStorage::Save(const PersistRequest& request) {
     }
     last = request.entries.back().index;
   }
-  {
-    rocksdb::WriteOptions first_sync;
-    first_sync.sync = true;
-    EDDY_RETURN_IF_ERROR(FromRocks(db_->Write(first_sync, &batch), "save"));
-  }
-  batch.Clear();
   if (request.hard_state) {
     EDDY_RETURN_IF_ERROR(FromRocks(
         batch.Put(AsSlice(kHardStateKey), ToProto(*request.hard_state).SerializeAsString()),
