@@ -44,7 +44,14 @@ class GrpcTransport::Peer {
   // Enqueue returns false (the message is dropped) when the queue is full.
   bool Enqueue(Message message) {
     absl::MutexLock lock(&mu_);
-    if (queue_.size() >= transport_.options_.max_queued_messages) return false;
+    const size_t bytes = PayloadBytes(message);
+    // An empty queue takes any one message, so a snapshot chunk larger than the byte bound still
+    // goes out.
+    if (!queue_.empty() && (queue_.size() >= transport_.options_.max_queued_messages ||
+                            queued_bytes_ + bytes > transport_.options_.max_queued_bytes)) {
+      return false;
+    }
+    queued_bytes_ += bytes;
     queue_.push_back(std::move(message));
     return true;
   }
@@ -63,6 +70,7 @@ class GrpcTransport::Peer {
       const size_t next = PayloadBytes(queue_.front());
       if (!batch->empty() && bytes + next > transport_.options_.max_batch_bytes) break;
       bytes += next;
+      queued_bytes_ -= next;
       batch->push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
@@ -152,6 +160,7 @@ class GrpcTransport::Peer {
 
   absl::Mutex mu_;
   std::deque<Message> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // PayloadBytes of queue_
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* active_ ABSL_GUARDED_BY(mu_) = nullptr;
 
@@ -216,6 +225,18 @@ class GrpcTransport::Service final : public eddy::v1::RaftService::CallbackServi
 
   GrpcTransport& transport_;
 };
+
+absl::Status GrpcTransportOptions::Validate() const {
+  if (self.value() <= 0)
+    return absl::InvalidArgumentError("raft transport: self id must be positive");
+  if (max_queued_messages == 0 || max_queued_bytes == 0 || max_batch_bytes == 0) {
+    return absl::InvalidArgumentError("raft transport: queue and batch bounds must be positive");
+  }
+  if (stream_lifetime <= absl::Seconds(1)) {
+    return absl::InvalidArgumentError("raft transport: stream_lifetime must exceed 1s");
+  }
+  return absl::OkStatus();
+}
 
 GrpcTransport::GrpcTransport(GrpcTransportOptions options, rpc::ChannelCache& channels)
     : options_(std::move(options)),

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/common/backoff.h"
@@ -38,11 +39,14 @@ class Service;
 namespace eddy::raft {
 
 struct GrpcTransportOptions {
-  NodeId self;                        // this node; positive
-  size_t max_queued_messages = 4096;  // per peer; Send drops beyond it; > 0
-  size_t max_batch_bytes = 4 << 20;   // entry + chunk bytes per batch (>= 1 message)
+  NodeId self;                         // this node; positive
+  size_t max_queued_messages = 4096;   // per peer; Send drops beyond it; > 0
+  size_t max_queued_bytes = 64 << 20;  // entry + chunk bytes queued per peer; Send drops beyond
+  size_t max_batch_bytes = 4 << 20;    // entry + chunk bytes per batch (>= 1 message)
   absl::Duration stream_lifetime = absl::Minutes(10);  // deadline of each stream; > 0
   common::BackoffPolicy reconnect{.initial = absl::Milliseconds(50), .max = absl::Seconds(2)};
+
+  absl::Status Validate() const;
 };
 
 // GrpcTransportStats: counters since construction, for metrics and tests.
@@ -55,6 +59,7 @@ struct GrpcTransportStats {
 
 class GrpcTransport final : public Transport {
  public:
+  // REQUIRES: options.Validate() is OK.
   GrpcTransport(GrpcTransportOptions options, rpc::ChannelCache& channels);
   ~GrpcTransport() override;
 

@@ -18,6 +18,8 @@
 namespace eddy::raft {
 namespace {
 
+using ::eddy::testing::IsOk;
+using ::eddy::testing::StatusIs;
 using ::eddy::testing::WaitFor;
 
 // Inbox collects what a transport's receiver gets.
@@ -166,6 +168,25 @@ TEST(GrpcTransportTest, SendDropsInsteadOfBlockingOnAnUnreachablePeer) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
   EXPECT_GE(a.transport.stats().dropped_messages, 900u);
   EXPECT_EQ(a.transport.stats().sent_messages, 0u);
+
+  // The byte bound holds too: ten 100-byte messages fill 1000 bytes.
+  options.max_queued_messages = 100000;
+  options.max_queued_bytes = 1000;
+  Member b(NodeId(1), 0, options);
+  b.transport.SetPeer(NodeId(2), "127.0.0.1:1");
+  for (int64_t i = 1; i <= 1000; ++i) {
+    Message m = Append(NodeId(1), NodeId(2), i);
+    m.entries.front().data = std::string(100, 'y');
+    b.transport.Send(std::move(m));
+  }
+  EXPECT_GE(b.transport.stats().dropped_messages, 900u);
+}
+
+TEST(GrpcTransportTest, ValidatesOptions) {
+  EXPECT_THAT(GrpcTransportOptions{}.Validate(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(GrpcTransportOptions{.self = NodeId(1)}.Validate(), IsOk());
+  EXPECT_THAT((GrpcTransportOptions{.self = NodeId(1), .max_queued_bytes = 0}.Validate()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace
