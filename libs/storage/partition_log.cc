@@ -216,6 +216,7 @@ absl::Status PartitionLog::TruncateTo(Offset offset) {
   // Later segments must be gone durably before the new last segment shrinks: otherwise a crash could
   // keep the shrunken segment and resurrect a later one, leaving a hole in the offsets.
   EDDY_RETURN_IF_ERROR(SyncUnflushed());
+  ++data_epoch_;
   EDDY_ASSIGN_OR_RETURN(uint64_t removed, Active().TruncateTo(offset));
   Track(0, -static_cast<int64_t>(removed));
   // Truncated index files must not come back with entries that point into the replaced data.
@@ -263,6 +264,7 @@ absl::Status PartitionLog::AdvanceLogStartOffset(Offset offset) {
 
 absl::Status PartitionLog::MoveLogStart(Offset offset) {
   // Checkpoint first: if we crash before the files are gone, Open deletes segments below the start.
+  ++data_epoch_;
   log_start_ = offset;
   EDDY_RETURN_IF_ERROR(CheckpointLogStart());
   epochs_->TruncateFromStart(offset);
@@ -307,7 +309,8 @@ absl::StatusOr<RetentionResult> PartitionLog::ApplyRetention() {
   return result;
 }
 
-absl::Status PartitionLog::DeleteSegment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it) {
+absl::Status PartitionLog::DeleteSegment(std::map<int64_t, std::shared_ptr<Segment>>::iterator it) {
+  ++data_epoch_;
   EDDY_RETURN_IF_ERROR(it->second->Delete());
   Track(-1, -static_cast<int64_t>(it->second->size()));
   segments_.erase(it);

@@ -32,6 +32,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/strong_id.h"
 #include "libs/storage/file_system.h"
+#include "libs/storage/io_throttle.h"
 #include "libs/storage/leader_epoch_cache.h"
 #include "libs/storage/log_config.h"
 #include "libs/storage/segment.h"
@@ -81,6 +82,17 @@ struct RetentionResult {
   uint64_t bytes_deleted = 0;
 };
 
+// CompactOptions bound one compaction pass; the background LogCleaner (log_cleaner.h) passes its own.
+struct CompactOptions {
+  // max_offset_map_bytes (log.cleaner.dedupe.buffer.size): memory for the map from key to latest
+  // offset, counted as key bytes plus a fixed per-entry overhead. A dirty section with more keys is
+  // cleaned in several passes, each ending where the map filled. Default 128 MiB.
+  uint64_t max_offset_map_bytes = 128ull << 20;
+  // throttle (log.cleaner.io.max.bytes.per.second): charged with every byte the pass reads and
+  // writes. nullptr: unthrottled.
+  IoThrottle* throttle = nullptr;
+};
+
 // CompactionResult says what one Compact() pass did.
 struct CompactionResult {
   bool ran = false;          // false: nothing cleanable, or below min.cleanable.dirty.ratio
@@ -90,6 +102,9 @@ struct CompactionResult {
   uint64_t bytes_before = 0;  // of the cleanable range
   uint64_t bytes_after = 0;
   Offset cleaned_up_to;      // first offset not cleaned (the new first dirty offset)
+  bool offset_map_full = false;  // the pass stopped early at max_offset_map_bytes; run another
+  int64_t aborted_batches_removed = 0;  // data batches of aborted transactions
+  int64_t markers_removed = 0;          // transaction markers past delete.retention.ms with no data left
 };
 
 class PartitionLog {
@@ -141,15 +156,20 @@ class PartitionLog {
   // active segment is never deleted) and moves the log start offset past them.
   absl::StatusOr<RetentionResult> ApplyRetention();
 
-  // Compact runs one compaction pass (cleanup.policy=compact): over the closed segments whose newest
-  // record is at least min.compaction.lag.ms old, it keeps only the latest record per key (latest as
-  // of the dirty section, i.e. everything after the previous pass), drops tombstones older than
-  // delete.retention.ms, and rewrites each segment in place through an atomic rename. Offsets are
-  // preserved (gaps appear); control and compressed batches are kept whole. Skipped while the dirty
-  // ratio is below min.cleanable.dirty.ratio. The key map is held in memory (one entry per distinct
-  // key in the dirty section), and appends wait while a pass runs: callers run it from a background
-  // thread, one log at a time. FailedPrecondition unless the policy includes compact.
-  absl::StatusOr<CompactionResult> Compact();
+  // Compact runs one compaction pass (cleanup.policy=compact; Kafka's LogCleaner): over the closed
+  // segments whose newest record is at least min.compaction.lag.ms old and that end before the first
+  // open transaction, it keeps only the latest record per key (latest as of the dirty section, i.e.
+  // everything after the previous pass), drops tombstones older than delete.retention.ms, drops the
+  // data of aborted transactions, and drops a transaction marker once no data of its transaction is
+  // left and it is older than delete.retention.ms. Each changed segment is rewritten through an
+  // atomic rename; offsets are preserved (gaps appear); compressed batches are kept whole. Skipped
+  // while the dirty ratio is below min.cleanable.dirty.ratio.
+  // Memory is bounded: segments are streamed in chunks and the key map by
+  // options.max_offset_map_bytes (a bigger dirty section takes several passes). The pass reads and
+  // writes without the log's lock, so appends and reads go on meanwhile; only the final swap takes
+  // it. A truncation, retention or DeleteRecords during the pass aborts it (Aborted; nothing changed).
+  // FailedPrecondition unless the policy includes compact. Passes on one log run one at a time.
+  absl::StatusOr<CompactionResult> Compact(const CompactOptions& options = {});
 
   // Flush fsyncs everything appended so far and advances the recovery point to the log end.
   absl::Status Flush();
@@ -189,12 +209,13 @@ class PartitionLog {
   absl::Status SyncUnflushed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckpointRecoveryPoint() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckpointLogStart() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status DeleteSegment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it)
+  absl::Status DeleteSegment(std::map<int64_t, std::shared_ptr<Segment>>::iterator it)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MoveLogStart(Offset offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status TruncateFullyLocked(Offset offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Offset EndOffsetLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_) { return segments_.rbegin()->second->next_offset(); }
-  absl::Status ReplaceSegment(int64_t base, std::string_view contents) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ReplaceSegment swaps in the synced file `cleaned` as segment `base`'s log.
+  absl::Status ReplaceSegment(int64_t base, const std::string& cleaned) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Segment& Active() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return *segments_.rbegin()->second; }
   SegmentOptions segment_options() const;
 
@@ -207,8 +228,14 @@ class PartitionLog {
   bool tracking_ = false;
 
   mutable absl::Mutex mu_;
-  // Segments keyed by base offset. Never empty after Open.
-  std::map<int64_t, std::unique_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
+  // Segments keyed by base offset. Never empty after Open. Shared so a compaction pass can read
+  // closed segments without holding mu_.
+  std::map<int64_t, std::shared_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
+  // data_epoch_: bumped whenever data is removed other than by compaction (truncation, retention,
+  // DeleteRecords), so a compaction pass that ran without the lock knows its view went stale.
+  uint64_t data_epoch_ ABSL_GUARDED_BY(mu_) = 0;
+  // compact_mu_ serialises compaction passes on this log. Acquired before mu_.
+  absl::Mutex compact_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   std::unique_ptr<LeaderEpochCache> epochs_ ABSL_GUARDED_BY(mu_);
   Offset log_start_ ABSL_GUARDED_BY(mu_);
   Offset recovery_point_ ABSL_GUARDED_BY(mu_);

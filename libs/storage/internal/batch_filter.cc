@@ -17,7 +17,9 @@ absl::StatusOr<FilterResult> FilterBatch(
   int64_t max_timestamp = -1;
   absl::Status s = ForEachRecord(batch, [&](const RecordView& r) {
     const int64_t offset = header.base_offset + r.offset_delta;
-    const int64_t timestamp = header.base_timestamp + r.timestamp_delta;
+    // Under LogAppendTime every record's timestamp is the batch's max timestamp.
+    const int64_t timestamp = (header.attributes & kTimestampTypeBit) ? header.max_timestamp
+                                                                       : header.base_timestamp + r.timestamp_delta;
     if (keep(r, offset, timestamp)) {
       kept.push_back(r.raw);
       max_timestamp = std::max(max_timestamp, timestamp);
