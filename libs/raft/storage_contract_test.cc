@@ -69,6 +69,21 @@ TYPED_TEST(StorageContractTest, FreshStorageIsEmpty) {
   EXPECT_THAT(storage->Entries(LogIndex(1), LogIndex(1), 100), IsOkAndHolds(::testing::IsEmpty()));
 }
 
+TYPED_TEST(StorageContractTest, FoundingMemberBootstrapIsEntryOne) {
+  auto storage = this->Make();
+  ASSERT_NE(storage, nullptr);
+  const ConfState conf{{NodeId(1), NodeId(2), NodeId(3)}};
+  EDDY_ASSERT_OK(storage->Save(Bootstrap(conf)));
+  EXPECT_THAT(storage->LastIndex(), IsOkAndHolds(LogIndex(1)));
+  EDDY_ASSERT_OK_AND_ASSIGN(std::vector<Entry> entries,
+                            storage->Entries(LogIndex(1), LogIndex(2), 0));
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].type, EntryType::kConfChange);
+  EXPECT_THAT(DecodeConfState(entries[0].data), IsOkAndHolds(conf));
+  EXPECT_THAT(storage->LoadHardState(),
+              IsOkAndHolds(HardState{.term = Term(1), .vote = kNoNode, .commit = LogIndex(1)}));
+}
+
 TYPED_TEST(StorageContractTest, AppendTruncatesTheConflictingSuffix) {
   auto storage = this->Make();
   ASSERT_NE(storage, nullptr);
