@@ -73,19 +73,23 @@ struct Transactions {
     bool has_data = false;  // some data batch of it is still in the log
   };
   std::vector<Txn> txns;
+  // by_producer: producer id -> indexes into txns, in offset order (a producer runs one at a time).
+  absl::flat_hash_map<int64_t, std::vector<size_t>> by_producer;
   // open: producer id -> index into txns of its transaction in progress.
   absl::flat_hash_map<int64_t, size_t> open;
   int64_t first_open_offset = -1;  // first offset of the earliest transaction with no marker yet
 
   // Find returns the transaction a batch of `producer_id` at `offset` belongs to, if any.
   const Txn* Find(int64_t producer_id, int64_t offset) const {
-    for (const Txn& t : txns) {
-      if (t.producer_id == producer_id && offset >= t.first_offset &&
-          (t.marker_offset < 0 || offset <= t.marker_offset)) {
-        return &t;
-      }
-    }
-    return nullptr;
+    auto it = by_producer.find(producer_id);
+    if (it == by_producer.end()) return nullptr;
+    const std::vector<size_t>& mine = it->second;
+    // The last of this producer's transactions starting at or before `offset`.
+    auto after = std::upper_bound(mine.begin(), mine.end(), offset,
+                                  [&](int64_t o, size_t i) { return o < txns[i].first_offset; });
+    if (after == mine.begin()) return nullptr;
+    const Txn& t = txns[*std::prev(after)];
+    return t.marker_offset < 0 || offset <= t.marker_offset ? &t : nullptr;
   }
 };
 
@@ -115,6 +119,7 @@ absl::Status ScanTransactions(const std::vector<std::shared_ptr<Segment>>& segme
       }
       if (it == out->open.end()) {
         it = out->open.emplace(h.producer_id, out->txns.size()).first;
+        out->by_producer[h.producer_id].push_back(out->txns.size());
         out->txns.push_back({.producer_id = h.producer_id, .first_offset = h.base_offset});
       }
       out->txns[it->second].has_data = true;
