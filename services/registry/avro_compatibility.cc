@@ -89,18 +89,19 @@ class ResolutionChecker {
   }
 
   std::vector<Incompatibility> TypeMismatch(const Node& reader, const Node& writer) {
-    return Incompatible("TYPE_MISMATCH",
-                        absl::StrCat("reader type: ", TypeUpperName(reader.type),
-                                     " not compatible with writer type: ",
-                                     TypeUpperName(writer.type)));
+    return Incompatible("TYPE_MISMATCH", absl::StrCat("reader type: ", TypeUpperName(reader.type),
+                                                      " not compatible with writer type: ",
+                                                      TypeUpperName(writer.type)));
   }
 
   std::vector<Incompatibility> Calculate(const Node& reader, const Node& writer) {
     std::vector<Incompatibility> result;
     if (reader.type == writer.type) {
       switch (reader.type) {
-        case Type::kArray: return Compatibility("items", *reader.items, *writer.items);
-        case Type::kMap: return Compatibility("values", *reader.items, *writer.items);
+        case Type::kArray:
+          return Compatibility("items", *reader.items, *writer.items);
+        case Type::kMap:
+          return Compatibility("values", *reader.items, *writer.items);
         case Type::kFixed:
           Merge(&result, CheckNames(reader, writer));
           Merge(&result, CheckFixedSize(reader, writer));
@@ -154,9 +155,9 @@ class ResolutionChecker {
         for (const Node* branch : reader.branches) {
           if (CompatibilityHere(*branch, writer).empty()) return result;
         }
-        return Incompatible("MISSING_UNION_BRANCH",
-                            absl::StrCat("reader union lacking writer type: ",
-                                         TypeUpperName(writer.type)));
+        return Incompatible(
+            "MISSING_UNION_BRANCH",
+            absl::StrCat("reader union lacking writer type: ", TypeUpperName(writer.type)));
       default:
         return TypeMismatch(reader, writer);
     }
@@ -176,8 +177,8 @@ class ResolutionChecker {
     location_.push_back("size");
     std::vector<Incompatibility> result;
     if (reader.size != writer.size) {
-      result = Incompatible("FIXED_SIZE_MISMATCH", absl::StrCat("expected: ", writer.size,
-                                                                ", found: ", reader.size));
+      result = Incompatible("FIXED_SIZE_MISMATCH",
+                            absl::StrCat("expected: ", writer.size, ", found: ", reader.size));
     }
     location_.pop_back();
     return result;
@@ -197,9 +198,10 @@ class ResolutionChecker {
 
   // LookupWriterField finds the writer field a reader field reads: by name, then by the reader
   // field's aliases.
-  static const Field* LookupWriterField(const std::map<std::string_view, const Field*>& writer_fields,
-                                        const Field& reader_field) {
-    if (auto it = writer_fields.find(reader_field.name); it != writer_fields.end()) return it->second;
+  static const Field* LookupWriterField(
+      const std::map<std::string_view, const Field*>& writer_fields, const Field& reader_field) {
+    if (auto it = writer_fields.find(reader_field.name); it != writer_fields.end())
+      return it->second;
     for (const std::string& alias : reader_field.aliases) {
       if (auto it = writer_fields.find(alias); it != writer_fields.end()) return it->second;
     }
@@ -248,8 +250,9 @@ std::string Describe(const Incompatibility& i, std::string_view reader_label,
     description = absl::StrCat("The ", r, " schema is missing enum symbols '", i.message,
                                "' at path '", i.location, "' in the ", w, " schema");
   } else if (i.type == "MISSING_UNION_BRANCH") {
-    description = absl::StrCat("The ", r, " schema is missing a type inside a union field at path '",
-                               i.location, "' in the ", w, " schema");
+    description =
+        absl::StrCat("The ", r, " schema is missing a type inside a union field at path '",
+                     i.location, "' in the ", w, " schema");
   } else {
     description = absl::StrCat("The field '", i.message, "' at path '", i.location, "' in the ", r,
                                " schema has no default value and is missing in the ", w, " schema");

@@ -31,13 +31,14 @@ const std::vector<CompatibilityCase>& Cases() {
       {"add field without default", Record(Field("a", "\"int\"")),
        Record(Field("a", "\"int\"") + "," + Field("b", "\"string\"")), false, true,
        "READER_FIELD_MISSING_DEFAULT_VALUE"},
-      {"remove field without default", Record(Field("a", "\"int\"") + "," + Field("b", "\"string\"")),
+      {"remove field without default",
+       Record(Field("a", "\"int\"") + "," + Field("b", "\"string\"")),
        Record(Field("a", "\"int\"")), true, false, "", "READER_FIELD_MISSING_DEFAULT_VALUE"},
       {"remove field with default",
        Record(Field("a", "\"int\"") + "," + Field("b", "\"string\"", R"(,"default":"x")")),
        Record(Field("a", "\"int\""))},
-      {"int to long", Record(Field("a", "\"int\"")), Record(Field("a", "\"long\"")), true, false, "",
-       "TYPE_MISMATCH"},
+      {"int to long", Record(Field("a", "\"int\"")), Record(Field("a", "\"long\"")), true, false,
+       "", "TYPE_MISMATCH"},
       {"long to int", Record(Field("a", "\"long\"")), Record(Field("a", "\"int\"")), false, true,
        "TYPE_MISMATCH"},
       {"int to float", Record(Field("a", "\"int\"")), Record(Field("a", "\"float\"")), true, false,
@@ -71,8 +72,8 @@ const std::vector<CompatibilityCase>& Cases() {
       {"field renamed with alias", Record(Field("a", "\"int\"")),
        Record(Field("b", "\"int\"", R"(,"aliases":["a"])")), true, false, "",
        "READER_FIELD_MISSING_DEFAULT_VALUE"},
-      {"field made nullable", Record(Field("a", "\"int\"")), Record(Field("a", R"(["null","int"])")),
-       true, false, "", "TYPE_MISMATCH"},
+      {"field made nullable", Record(Field("a", "\"int\"")),
+       Record(Field("a", R"(["null","int"])")), true, false, "", "TYPE_MISMATCH"},
       {"union branch added", Record(Field("a", R"(["null","string"])")),
        Record(Field("a", R"(["null","string","int"])")), true, false, "", "MISSING_UNION_BRANCH"},
       {"union branch removed", Record(Field("a", R"(["null","string","int"])")),
@@ -121,8 +122,8 @@ TEST(AvroCompatibilityTest, TableUnderAllSevenLevels) {
 
 TEST(AvroCompatibilityTest, VerboseMessageFollowsConfluent) {
   auto old_schema = ParseSchema(SchemaType::kAvro, Record(Field("a", "\"int\"")), {});
-  auto new_schema = ParseSchema(
-      SchemaType::kAvro, Record(Field("a", "\"int\"") + "," + Field("b", "\"string\"")), {});
+  auto new_schema = ParseSchema(SchemaType::kAvro,
+                                Record(Field("a", "\"int\"") + "," + Field("b", "\"string\"")), {});
   ASSERT_TRUE(old_schema.ok() && new_schema.ok());
   EXPECT_THAT(
       CheckCompatibility(CompatibilityLevel::kBackward, **new_schema, {{old_schema->get(), 3}}),
@@ -138,13 +139,16 @@ TEST(AvroCompatibilityTest, VerboseMessageFollowsConfluent) {
 TEST(AvroCompatibilityTest, TransitiveLevelsCheckEveryVersion) {
   // v1 has no "b"; v2 adds it with a default; v3 drops the default. v3 reads v2 data but not v1's.
   auto v1 = ParseSchema(SchemaType::kAvro, Record(Field("a", "\"int\"")), {});
-  auto v2 = ParseSchema(SchemaType::kAvro,
-                        Record(Field("a", "\"int\"") + "," + Field("b", "\"int\"", R"(,"default":0)")), {});
-  auto v3 = ParseSchema(SchemaType::kAvro, Record(Field("a", "\"int\"") + "," + Field("b", "\"int\"")), {});
+  auto v2 = ParseSchema(
+      SchemaType::kAvro,
+      Record(Field("a", "\"int\"") + "," + Field("b", "\"int\"", R"(,"default":0)")), {});
+  auto v3 = ParseSchema(SchemaType::kAvro,
+                        Record(Field("a", "\"int\"") + "," + Field("b", "\"int\"")), {});
   ASSERT_TRUE(v1.ok() && v2.ok() && v3.ok());
   const std::vector<PreviousSchema> previous = {{v1->get(), 1}, {v2->get(), 2}};
   EXPECT_TRUE(CheckCompatibility(CompatibilityLevel::kBackward, **v3, previous).empty());
-  const auto transitive = CheckCompatibility(CompatibilityLevel::kBackwardTransitive, **v3, previous);
+  const auto transitive =
+      CheckCompatibility(CompatibilityLevel::kBackwardTransitive, **v3, previous);
   EXPECT_TRUE(testing::HasErrorType(transitive, "READER_FIELD_MISSING_DEFAULT_VALUE"));
   EXPECT_THAT(transitive, ::testing::Contains("{oldSchemaVersion: 1}"));
   EXPECT_TRUE(CheckCompatibility(CompatibilityLevel::kFull, **v3, previous).empty());

@@ -21,9 +21,9 @@ namespace {
 
 std::optional<Type> PrimitiveType(std::string_view name) {
   static const std::map<std::string_view, Type> kPrimitives = {
-      {"null", Type::kNull},     {"boolean", Type::kBoolean}, {"int", Type::kInt},
-      {"long", Type::kLong},     {"float", Type::kFloat},     {"double", Type::kDouble},
-      {"bytes", Type::kBytes},   {"string", Type::kString},
+      {"null", Type::kNull},   {"boolean", Type::kBoolean}, {"int", Type::kInt},
+      {"long", Type::kLong},   {"float", Type::kFloat},     {"double", Type::kDouble},
+      {"bytes", Type::kBytes}, {"string", Type::kString},
   };
   auto it = kPrimitives.find(name);
   if (it == kPrimitives.end()) return std::nullopt;
@@ -54,9 +54,7 @@ bool IsValidNamespace(std::string_view space) {
   }
 }
 
-std::string Dump(const Json& j) {
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 absl::Status Invalid(std::string_view message) {
   return absl::InvalidArgumentError(std::string(message));
@@ -78,7 +76,8 @@ std::string ValidLogicalType(const Node& node, const std::string& logical) {
     if (scale < 0 || scale > precision) return "";
     if (t == Type::kFixed) {
       if (node.size <= 0 || node.size > 64) return "";
-      const double max_digits = std::floor(std::log10(2) * (8.0 * static_cast<double>(node.size) - 1));
+      const double max_digits =
+          std::floor(std::log10(2) * (8.0 * static_cast<double>(node.size) - 1));
       if (static_cast<double>(precision) > max_digits) return "";
     }
     return logical;
@@ -102,8 +101,8 @@ class AvroParser {
   explicit AvroParser(AvroSchema* out) : out_(out) {}
 
   absl::StatusOr<const Node*> ParseText(std::string_view text) {
-    EDDY_ASSIGN_OR_RETURN(Json doc,
-                          registry::internal::ParseJsonBounded(text, kMaxSchemaNesting, "Avro schema"));
+    EDDY_ASSIGN_OR_RETURN(
+        Json doc, registry::internal::ParseJsonBounded(text, kMaxSchemaNesting, "Avro schema"));
     return ParseType(doc, "", 0);
   }
 
@@ -153,7 +152,8 @@ class AvroParser {
     if (depth > kMaxSchemaNesting) return Invalid("Avro schema nests too deeply");
     EDDY_ASSIGN_OR_RETURN(const Node* node, ParseTypeUnbounded(j, space, depth));
     if (node->depth > kMaxTypeDepth) {
-      return Invalid(absl::StrCat("Avro schema nests types deeper than ", kMaxTypeDepth, " levels"));
+      return Invalid(
+          absl::StrCat("Avro schema nests types deeper than ", kMaxTypeDepth, " levels"));
     }
     return node;
   }
@@ -200,8 +200,8 @@ class AvroParser {
     for (const Json& branch_json : j) {
       EDDY_ASSIGN_OR_RETURN(const Node* branch, ParseType(branch_json, space, depth + 1));
       if (branch->type == Type::kUnion) return Invalid("Nested union: " + Dump(j));
-      const std::string key = branch->IsNamed() ? branch->FullName()
-                                                : std::string(TypeName(branch->type));
+      const std::string key =
+          branch->IsNamed() ? branch->FullName() : std::string(TypeName(branch->type));
       if (!seen.insert(key).second) return Invalid("Duplicate in union:" + key);
       node->branches.push_back(branch);
       SetDepth(node, {branch});
@@ -232,7 +232,8 @@ class AvroParser {
     }
     node->name = name;
     node->space = ns;
-    if (auto doc = j.find("doc"); doc != j.end() && doc->is_string()) node->doc = doc->get<std::string>();
+    if (auto doc = j.find("doc"); doc != j.end() && doc->is_string())
+      node->doc = doc->get<std::string>();
     if (auto aliases = j.find("aliases"); aliases != j.end()) {
       if (!aliases->is_array()) return Invalid("aliases not an array: " + Dump(j));
       for (const Json& alias : *aliases) {
@@ -278,17 +279,20 @@ class AvroParser {
       auto name = fj.find("name");
       if (name == fj.end() || !name->is_string()) return Invalid("No field name: " + Dump(fj));
       field.name = name->get<std::string>();
-      if (!IsValidName(field.name)) return Invalid(absl::StrCat("Illegal field name: ", field.name));
+      if (!IsValidName(field.name))
+        return Invalid(absl::StrCat("Illegal field name: ", field.name));
       if (!names.insert(field.name).second) {
-        return Invalid(absl::StrCat("Duplicate field ", field.name, " in record ", node->FullName()));
+        return Invalid(
+            absl::StrCat("Duplicate field ", field.name, " in record ", node->FullName()));
       }
       auto type = fj.find("type");
       if (type == fj.end()) return Invalid(absl::StrCat("No field type: ", Dump(fj)));
       EDDY_ASSIGN_OR_RETURN(field.type, ParseType(*type, node->space, depth + 1));
-      if (auto doc = fj.find("doc"); doc != fj.end() && doc->is_string()) field.doc = doc->get<std::string>();
+      if (auto doc = fj.find("doc"); doc != fj.end() && doc->is_string())
+        field.doc = doc->get<std::string>();
       if (auto order = fj.find("order"); order != fj.end()) {
-        if (!order->is_string() || (*order != "ascending" && *order != "descending" &&
-                                    *order != "ignore")) {
+        if (!order->is_string() ||
+            (*order != "ascending" && *order != "descending" && *order != "ignore")) {
           return Invalid(absl::StrCat("Illegal order for field ", field.name, ": ", Dump(*order)));
         }
         field.order = order->get<std::string>();
@@ -308,9 +312,9 @@ class AvroParser {
     // Defaults are validated once every field type is known (a default may be a nested record).
     for (const Field& field : node->fields) {
       if (field.default_value && !IsValidDefault(*field.type, *field.default_value, 0)) {
-        return Invalid(absl::StrCat("Invalid default for field ", field.name, ": ",
-                                    Dump(*field.default_value), " not a ",
-                                    internal::WriteAvro(*field.type, internal::AvroForm::kCanonical, {})));
+        return Invalid(absl::StrCat(
+            "Invalid default for field ", field.name, ": ", Dump(*field.default_value), " not a ",
+            internal::WriteAvro(*field.type, internal::AvroForm::kCanonical, {})));
       }
     }
     KeepProps(j, {"type", "name", "namespace", "doc", "aliases", "fields"}, &node->props);
@@ -341,7 +345,8 @@ class AvroParser {
       }
       node->enum_default = def->get<std::string>();
     }
-    KeepProps(j, {"type", "name", "namespace", "doc", "aliases", "symbols", "default"}, &node->props);
+    KeepProps(j, {"type", "name", "namespace", "doc", "aliases", "symbols", "default"},
+              &node->props);
     return node;
   }
 
@@ -363,7 +368,8 @@ class AvroParser {
                                              bool is_array) {
     const char* key = is_array ? "items" : "values";
     auto inner = j.find(key);
-    if (inner == j.end()) return Invalid(absl::StrCat(is_array ? "Array" : "Map", " has no ", key, ": ", Dump(j)));
+    if (inner == j.end())
+      return Invalid(absl::StrCat(is_array ? "Array" : "Map", " has no ", key, ": ", Dump(j)));
     Node* node = NewNode(is_array ? Type::kArray : Type::kMap);
     EDDY_ASSIGN_OR_RETURN(node->items, ParseType(*inner, space, depth + 1));
     SetDepth(node, {node->items});
@@ -376,8 +382,10 @@ class AvroParser {
   static bool IsValidDefault(const Node& type, const Json& value, int depth) {
     if (depth > kMaxSchemaNesting) return false;
     switch (type.type) {
-      case Type::kNull: return value.is_null();
-      case Type::kBoolean: return value.is_boolean();
+      case Type::kNull:
+        return value.is_null();
+      case Type::kBoolean:
+        return value.is_boolean();
       case Type::kInt:
         if (value.is_number_unsigned()) return value.get<uint64_t>() <= INT32_MAX;
         return value.is_number_integer() && value.get<int64_t>() >= INT32_MIN &&
@@ -386,10 +394,12 @@ class AvroParser {
         if (value.is_number_unsigned()) return value.get<uint64_t>() <= INT64_MAX;
         return value.is_number_integer();
       case Type::kFloat:
-      case Type::kDouble: return value.is_number();
+      case Type::kDouble:
+        return value.is_number();
       case Type::kBytes:
       case Type::kString:
-      case Type::kFixed: return value.is_string();
+      case Type::kFixed:
+        return value.is_string();
       case Type::kEnum:
         if (!value.is_string()) return false;
         for (const std::string& s : type.symbols) {
@@ -436,8 +446,8 @@ absl::StatusOr<std::unique_ptr<AvroSchema>> AvroSchema::Parse(
   EDDY_RETURN_IF_ERROR(parser.ParseReferences(references, 0));
   schema->referenced_names_ = parser.DefinedNames();
   EDDY_ASSIGN_OR_RETURN(schema->root_, parser.ParseText(text));
-  schema->canonical_ =
-      internal::WriteAvro(*schema->root_, internal::AvroForm::kCanonical, schema->referenced_names_);
+  schema->canonical_ = internal::WriteAvro(*schema->root_, internal::AvroForm::kCanonical,
+                                           schema->referenced_names_);
   return schema;
 }
 
@@ -451,20 +461,34 @@ std::string AvroSchema::ParsingCanonicalForm() const {
 
 std::string_view TypeName(Type type) {
   switch (type) {
-    case Type::kNull: return "null";
-    case Type::kBoolean: return "boolean";
-    case Type::kInt: return "int";
-    case Type::kLong: return "long";
-    case Type::kFloat: return "float";
-    case Type::kDouble: return "double";
-    case Type::kBytes: return "bytes";
-    case Type::kString: return "string";
-    case Type::kRecord: return "record";
-    case Type::kEnum: return "enum";
-    case Type::kArray: return "array";
-    case Type::kMap: return "map";
-    case Type::kUnion: return "union";
-    case Type::kFixed: return "fixed";
+    case Type::kNull:
+      return "null";
+    case Type::kBoolean:
+      return "boolean";
+    case Type::kInt:
+      return "int";
+    case Type::kLong:
+      return "long";
+    case Type::kFloat:
+      return "float";
+    case Type::kDouble:
+      return "double";
+    case Type::kBytes:
+      return "bytes";
+    case Type::kString:
+      return "string";
+    case Type::kRecord:
+      return "record";
+    case Type::kEnum:
+      return "enum";
+    case Type::kArray:
+      return "array";
+    case Type::kMap:
+      return "map";
+    case Type::kUnion:
+      return "union";
+    case Type::kFixed:
+      return "fixed";
   }
   return "?";
 }

@@ -24,8 +24,20 @@
 namespace eddy::registry::avro {
 
 enum class Type {
-  kNull, kBoolean, kInt, kLong, kFloat, kDouble, kBytes, kString,
-  kRecord, kEnum, kArray, kMap, kUnion, kFixed,
+  kNull,
+  kBoolean,
+  kInt,
+  kLong,
+  kFloat,
+  kDouble,
+  kBytes,
+  kString,
+  kRecord,
+  kEnum,
+  kArray,
+  kMap,
+  kUnion,
+  kFixed,
 };
 
 // TypeName is the spec's name ("record", "int", ...) — also used in compatibility messages, where
@@ -41,15 +53,15 @@ struct Field {
   std::optional<nlohmann::json> default_value;  // "default": null is a present default
   std::string doc;
   std::string order = "ascending";
-  std::vector<std::string> aliases;  // as written (field aliases are simple names)
+  std::vector<std::string> aliases;                 // as written (field aliases are simple names)
   nlohmann::json props = nlohmann::json::object();  // other attributes
 };
 
 struct Node {
   Type type = Type::kNull;
   // Named types (record, enum, fixed).
-  std::string name;       // simple name
-  std::string space;      // namespace, empty for none
+  std::string name;                  // simple name
+  std::string space;                 // namespace, empty for none
   std::vector<std::string> aliases;  // resolved full names
   std::string doc;
   bool is_error = false;  // declared as "error" (a record)
@@ -74,7 +86,9 @@ struct Node {
   // revisited named types recurses at most that deep.
   int depth = 1;
 
-  bool IsNamed() const { return type == Type::kRecord || type == Type::kEnum || type == Type::kFixed; }
+  bool IsNamed() const {
+    return type == Type::kRecord || type == Type::kEnum || type == Type::kFixed;
+  }
   std::string FullName() const { return space.empty() ? name : space + "." + name; }
 };
 
@@ -91,9 +105,9 @@ class AvroSchema final : public ParsedSchema {
   SchemaType type() const override { return SchemaType::kAvro; }
   const std::string& CanonicalString() const override { return canonical_; }
   std::string Normalized() const override;
-  std::vector<std::string> BackwardIncompatibilities(const ParsedSchema& previous,
-                                                     std::string_view self_label,
-                                                     std::string_view previous_label) const override;
+  std::vector<std::string> BackwardIncompatibilities(
+      const ParsedSchema& previous, std::string_view self_label,
+      std::string_view previous_label) const override;
 
   // ParsingCanonicalForm is the spec's Parsing Canonical Form of the whole schema (types from
   // references inlined at first use), the basis of Avro fingerprints.

@@ -20,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "re2/re2.h"
+#include "services/registry/internal/json_difference.h"
 #include "services/registry/json_schema.h"
 
 namespace eddy::registry::json {
@@ -40,38 +41,9 @@ constexpr int kMaxCompareDepth = 2 * kMaxSchemaNesting;
 // pairs (64 x 64).
 constexpr size_t kMaxPairings = 4096;
 
-bool IsCompatibleChange(const std::string& type) {
-  static const std::set<std::string> kCompatible = {
-      "ID_CHANGED", "DESCRIPTION_CHANGED", "TITLE_CHANGED", "DEFAULT_CHANGED", "SCHEMA_REMOVED",
-      "TYPE_EXTENDED", "MAX_LENGTH_INCREASED", "MAX_LENGTH_REMOVED", "MIN_LENGTH_DECREASED",
-      "MIN_LENGTH_REMOVED", "PATTERN_REMOVED", "MAXIMUM_INCREASED", "MAXIMUM_REMOVED",
-      "MINIMUM_DECREASED", "MINIMUM_REMOVED", "EXCLUSIVE_MAXIMUM_INCREASED",
-      "EXCLUSIVE_MAXIMUM_REMOVED", "EXCLUSIVE_MINIMUM_DECREASED", "EXCLUSIVE_MINIMUM_REMOVED",
-      "MULTIPLE_OF_REDUCED", "MULTIPLE_OF_REMOVED", "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED",
-      "REQUIRED_ATTRIBUTE_REMOVED", "DEPENDENCY_ARRAY_NARROWED", "DEPENDENCY_ARRAY_REMOVED",
-      "DEPENDENCY_SCHEMA_REMOVED", "MAX_PROPERTIES_INCREASED", "MAX_PROPERTIES_REMOVED",
-      "MIN_PROPERTIES_DECREASED", "MIN_PROPERTIES_REMOVED", "ADDITIONAL_PROPERTIES_ADDED",
-      "ADDITIONAL_PROPERTIES_EXTENDED", "PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL",
-      "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL",
-      "OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL",
-      "PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL",
-      "PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL",
-      "PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
-      "PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", "MAX_ITEMS_INCREASED",
-      "MAX_ITEMS_REMOVED", "MIN_ITEMS_DECREASED", "MIN_ITEMS_REMOVED", "UNIQUE_ITEMS_REMOVED",
-      "ADDITIONAL_ITEMS_ADDED", "ADDITIONAL_ITEMS_EXTENDED",
-      "ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL", "ITEM_ADDED_TO_CLOSED_CONTENT_MODEL",
-      "ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL", "ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL",
-      "ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
-      "ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", "ENUM_ARRAY_EXTENDED",
-      "COMBINED_TYPE_EXTENDED", "PRODUCT_TYPE_NARROWED", "SUM_TYPE_EXTENDED", "NOT_TYPE_NARROWED",
-  };
-  return kCompatible.contains(type);
-}
-
 bool AllCompatible(const Diffs& diffs) {
   return std::all_of(diffs.begin(), diffs.end(),
-                     [](const Diff& d) { return IsCompatibleChange(d.type); });
+                     [](const Diff& d) { return internal::IsCompatibleJsonChange(d.type); });
 }
 
 std::string Join(const std::string& prefix, const std::string& path) {
@@ -85,8 +57,8 @@ void AddAll(Diffs* out, const std::string& prefix, const Diffs& diffs) {
 
 // Deref follows $ref nodes; a chain that loops back on itself stays a reference.
 const Node* Deref(const Node* node) {
-  for (int hops = 0; node->kind == Kind::kReference && node->referred != nullptr &&
-                     hops < kMaxSchemaNesting;
+  for (int hops = 0;
+       node->kind == Kind::kReference && node->referred != nullptr && hops < kMaxSchemaNesting;
        ++hops) {
     node = node->referred;
   }
@@ -181,21 +153,35 @@ class JsonDiff {
         Limit(&out, "maxLength", "MAX_LENGTH", o.max_length, u.max_length);
         Limit(&out, "minLength", "MIN_LENGTH", o.min_length, u.min_length);
         if (o.pattern != u.pattern) {
-          out.push_back({!o.pattern ? "PATTERN_ADDED" : !u.pattern ? "PATTERN_REMOVED" : "PATTERN_CHANGED", "pattern"});
+          out.push_back({!o.pattern   ? "PATTERN_ADDED"
+                         : !u.pattern ? "PATTERN_REMOVED"
+                                      : "PATTERN_CHANGED",
+                         "pattern"});
         }
         break;
-      case Kind::kNumber: CompareNumbers(o, u, &out); break;
-      case Kind::kEnum: CompareEnums(o, u, &out); break;
-      case Kind::kCombined: CompareCombined(o, u, depth, &out); break;
+      case Kind::kNumber:
+        CompareNumbers(o, u, &out);
+        break;
+      case Kind::kEnum:
+        CompareEnums(o, u, &out);
+        break;
+      case Kind::kCombined:
+        CompareCombined(o, u, depth, &out);
+        break;
       case Kind::kNot: {
         // The negated schemas compare the other way round.
         const Diffs sub = Compare(u.not_schema, o.not_schema, depth + 1);
         out.push_back({AllCompatible(sub) ? "NOT_TYPE_NARROWED" : "NOT_TYPE_EXTENDED", "not"});
         break;
       }
-      case Kind::kObject: CompareObjects(o, u, depth, &out); break;
-      case Kind::kArray: CompareArrays(o, u, depth, &out); break;
-      default: break;
+      case Kind::kObject:
+        CompareObjects(o, u, depth, &out);
+        break;
+      case Kind::kArray:
+        CompareArrays(o, u, depth, &out);
+        break;
+      default:
+        break;
     }
     return out;
   }
@@ -235,7 +221,10 @@ class JsonDiff {
     const bool u_has_o = std::includes(uv.begin(), uv.end(), ov.begin(), ov.end());
     const bool o_has_u = std::includes(ov.begin(), ov.end(), uv.begin(), uv.end());
     if (u_has_o && o_has_u) return;
-    out->push_back({u_has_o ? "ENUM_ARRAY_EXTENDED" : o_has_u ? "ENUM_ARRAY_NARROWED" : "ENUM_ARRAY_CHANGED", "enum"});
+    out->push_back({u_has_o   ? "ENUM_ARRAY_EXTENDED"
+                    : o_has_u ? "ENUM_ARRAY_NARROWED"
+                              : "ENUM_ARRAY_CHANGED",
+                    "enum"});
   }
 
   void CompareCombined(const Node& o, const Node& u, int depth, Diffs* out) {
@@ -281,7 +270,8 @@ class JsonDiff {
       }
     }
     std::vector<int> match_of_update(us.size(), -1);
-    std::function<bool(size_t, std::vector<bool>&)> augment = [&](size_t i, std::vector<bool>& seen) {
+    std::function<bool(size_t, std::vector<bool>&)> augment = [&](size_t i,
+                                                                  std::vector<bool>& seen) {
       for (const auto& [j, diffs] : edges[i]) {
         if (seen[j]) continue;
         seen[j] = true;
@@ -304,7 +294,8 @@ class JsonDiff {
         if (target == j) AddAll(out, absl::StrCat(o.criterion, "/", i), diffs);
       }
     }
-    if (matched < std::min(os.size(), us.size())) out->push_back({"COMBINED_TYPE_SUBSCHEMAS_CHANGED", ""});
+    if (matched < std::min(os.size(), us.size()))
+      out->push_back({"COMBINED_TYPE_SUBSCHEMAS_CHANGED", ""});
   }
 
   void CompareObjects(const Node& o, const Node& u, int depth, Diffs* out) {
@@ -316,7 +307,9 @@ class JsonDiff {
       const bool is = u.required.contains(key);
       if (was && !is) out->push_back({"REQUIRED_ATTRIBUTE_REMOVED", "required/" + key});
       if (!was && is) {
-        out->push_back({up[key]->default_value ? "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED" : "REQUIRED_ATTRIBUTE_ADDED", "required/" + key});
+        out->push_back({up[key]->default_value ? "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED"
+                                               : "REQUIRED_ATTRIBUTE_ADDED",
+                        "required/" + key});
       }
     }
     std::set<std::string> keys;
@@ -333,22 +326,37 @@ class JsonDiff {
         } else if (const Node* partial = PartialSchemaFor(u, key)) {
           const Diffs sub = Compare(oi->second, partial, depth + 1);
           AddAll(out, path, sub);
-          out->push_back({AllCompatible(sub) ? "PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" : "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", path});
+          out->push_back({AllCompatible(sub)
+                              ? "PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+                              : "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+                          path});
         } else {
-          out->push_back({Deref(oi->second)->kind == Kind::kFalse ? "PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL" : "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL", path});
+          out->push_back({Deref(oi->second)->kind == Kind::kFalse
+                              ? "PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL"
+                              : "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+                          path});
         }
       } else if (oi == op.end()) {
         // Adding is judged by the original's content model.
         if (IsOpen(o)) {
-          out->push_back({Deref(ui->second)->kind == Kind::kEmpty ? "PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL" : "PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL", path});
+          out->push_back({Deref(ui->second)->kind == Kind::kEmpty
+                              ? "PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL"
+                              : "PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL",
+                          path});
         } else {
           if (const Node* partial = PartialSchemaFor(o, key)) {
             const Diffs sub = Compare(partial, ui->second, depth + 1);
             AddAll(out, path, sub);
-            out->push_back({AllCompatible(sub) ? "PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" : "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", path});
+            out->push_back({AllCompatible(sub)
+                                ? "PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+                                : "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+                            path});
           }
           if (u.required.contains(key)) {
-            out->push_back({ui->second->default_value ? "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL" : "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL", path});
+            out->push_back({ui->second->default_value
+                                ? "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL"
+                                : "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL",
+                            path});
           } else {
             out->push_back({"OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL", path});
           }
@@ -369,9 +377,14 @@ class JsonDiff {
       } else if (oi == o.property_dependencies.end()) {
         out->push_back({"DEPENDENCY_ARRAY_ADDED", path});
       } else if (oi->second != ui->second) {
-        const bool extended = std::includes(ui->second.begin(), ui->second.end(), oi->second.begin(), oi->second.end());
-        const bool narrowed = std::includes(oi->second.begin(), oi->second.end(), ui->second.begin(), ui->second.end());
-        out->push_back({extended ? "DEPENDENCY_ARRAY_EXTENDED" : narrowed ? "DEPENDENCY_ARRAY_NARROWED" : "DEPENDENCY_ARRAY_CHANGED", path});
+        const bool extended = std::includes(ui->second.begin(), ui->second.end(),
+                                            oi->second.begin(), oi->second.end());
+        const bool narrowed = std::includes(oi->second.begin(), oi->second.end(),
+                                            ui->second.begin(), ui->second.end());
+        out->push_back({extended   ? "DEPENDENCY_ARRAY_EXTENDED"
+                        : narrowed ? "DEPENDENCY_ARRAY_NARROWED"
+                                   : "DEPENDENCY_ARRAY_CHANGED",
+                        path});
       }
     }
     dep_keys.clear();
@@ -390,13 +403,16 @@ class JsonDiff {
       }
     }
     if (o.permits_additional_properties != u.permits_additional_properties) {
-      out->push_back({u.permits_additional_properties ? "ADDITIONAL_PROPERTIES_ADDED" : "ADDITIONAL_PROPERTIES_REMOVED", "additionalProperties"});
+      out->push_back({u.permits_additional_properties ? "ADDITIONAL_PROPERTIES_ADDED"
+                                                      : "ADDITIONAL_PROPERTIES_REMOVED",
+                      "additionalProperties"});
     } else if (o.additional_properties == nullptr && u.additional_properties != nullptr) {
       out->push_back({"ADDITIONAL_PROPERTIES_NARROWED", "additionalProperties"});
     } else if (o.additional_properties != nullptr && u.additional_properties == nullptr) {
       out->push_back({"ADDITIONAL_PROPERTIES_EXTENDED", "additionalProperties"});
     } else {
-      AddAll(out, "additionalProperties", Compare(o.additional_properties, u.additional_properties, depth + 1));
+      AddAll(out, "additionalProperties",
+             Compare(o.additional_properties, u.additional_properties, depth + 1));
     }
     Limit(out, "maxProperties", "MAX_PROPERTIES", o.max_properties, u.max_properties);
     Limit(out, "minProperties", "MIN_PROPERTIES", o.min_properties, u.min_properties);
@@ -404,7 +420,9 @@ class JsonDiff {
 
   void CompareArrays(const Node& o, const Node& u, int depth, Diffs* out) {
     AddAll(out, "items", Compare(o.all_items, u.all_items, depth + 1));
-    const auto is_open = [](const Node& a) { return a.permits_additional_items && a.additional_items == nullptr; };
+    const auto is_open = [](const Node& a) {
+      return a.permits_additional_items && a.additional_items == nullptr;
+    };
     const size_t common = std::min(o.item_schemas.size(), u.item_schemas.size());
     for (size_t i = 0; i < std::max(o.item_schemas.size(), u.item_schemas.size()); ++i) {
       const std::string path = absl::StrCat("items/", i);
@@ -416,22 +434,36 @@ class JsonDiff {
         } else if (u.additional_items != nullptr) {
           const Diffs sub = Compare(o.item_schemas[i], u.additional_items, depth + 1);
           AddAll(out, path, sub);
-          out->push_back({AllCompatible(sub) ? "ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" : "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", path});
+          out->push_back({AllCompatible(sub)
+                              ? "ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+                              : "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+                          path});
         } else {
-          out->push_back({Deref(o.item_schemas[i])->kind == Kind::kFalse ? "ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL" : "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL", path});
+          out->push_back({Deref(o.item_schemas[i])->kind == Kind::kFalse
+                              ? "ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL"
+                              : "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+                          path});
         }
       } else if (is_open(o)) {
-        out->push_back({Deref(u.item_schemas[i])->kind == Kind::kEmpty ? "ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL" : "ITEM_ADDED_TO_OPEN_CONTENT_MODEL", path});
+        out->push_back({Deref(u.item_schemas[i])->kind == Kind::kEmpty
+                            ? "ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL"
+                            : "ITEM_ADDED_TO_OPEN_CONTENT_MODEL",
+                        path});
       } else if (o.additional_items != nullptr) {
         const Diffs sub = Compare(o.additional_items, u.item_schemas[i], depth + 1);
         AddAll(out, path, sub);
-        out->push_back({AllCompatible(sub) ? "ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" : "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", path});
+        out->push_back({AllCompatible(sub)
+                            ? "ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+                            : "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+                        path});
       } else {
         out->push_back({"ITEM_ADDED_TO_CLOSED_CONTENT_MODEL", path});
       }
     }
     if (o.permits_additional_items != u.permits_additional_items) {
-      out->push_back({o.permits_additional_items ? "ADDITIONAL_ITEMS_REMOVED" : "ADDITIONAL_ITEMS_ADDED", "additionalItems"});
+      out->push_back(
+          {o.permits_additional_items ? "ADDITIONAL_ITEMS_REMOVED" : "ADDITIONAL_ITEMS_ADDED",
+           "additionalItems"});
     } else if (o.additional_items == nullptr && u.additional_items != nullptr) {
       out->push_back({"ADDITIONAL_ITEMS_NARROWED", "additionalItems"});
     } else if (o.additional_items != nullptr && u.additional_items == nullptr) {
@@ -442,66 +474,14 @@ class JsonDiff {
     Limit(out, "maxItems", "MAX_ITEMS", o.max_items, u.max_items);
     Limit(out, "minItems", "MIN_ITEMS", o.min_items, u.min_items);
     if (o.unique_items != u.unique_items) {
-      out->push_back({o.unique_items ? "UNIQUE_ITEMS_REMOVED" : "UNIQUE_ITEMS_ADDED", "uniqueItems"});
+      out->push_back(
+          {o.unique_items ? "UNIQUE_ITEMS_REMOVED" : "UNIQUE_ITEMS_ADDED", "uniqueItems"});
     }
   }
 
   std::map<std::pair<const Node*, const Node*>, Diffs> memo_;
   std::set<std::pair<const Node*, const Node*>> in_progress_;
 };
-
-// Describe renders a difference as Confluent's Difference.toString(); the first placeholder
-// there is the update (`u`), the second the original (`o`).
-std::string Describe(const Diff& d, const std::string& u, const std::string& o) {
-  static const std::set<std::string> kKeywordAddedOrRemoved = {
-      "MAXIMUM_ADDED", "MINIMUM_ADDED", "EXCLUSIVE_MAXIMUM_ADDED", "EXCLUSIVE_MINIMUM_ADDED",
-      "MULTIPLE_OF_ADDED", "MAX_LENGTH_ADDED", "MIN_LENGTH_ADDED", "PATTERN_ADDED",
-      "REQUIRED_ATTRIBUTE_ADDED", "MAX_PROPERTIES_ADDED", "MIN_PROPERTIES_ADDED",
-      "DEPENDENCY_ARRAY_ADDED", "DEPENDENCY_SCHEMA_ADDED", "MAX_ITEMS_ADDED", "MIN_ITEMS_ADDED",
-      "UNIQUE_ITEMS_ADDED", "ADDITIONAL_ITEMS_REMOVED", "ADDITIONAL_PROPERTIES_REMOVED"};
-  static const std::set<std::string> kValueIncreased = {
-      "MIN_LENGTH_INCREASED", "MINIMUM_INCREASED", "EXCLUSIVE_MINIMUM_INCREASED",
-      "MIN_PROPERTIES_INCREASED", "MULTIPLE_OF_EXPANDED", "MIN_ITEMS_INCREASED"};
-  static const std::set<std::string> kValueDecreased = {
-      "MAX_LENGTH_DECREASED", "MAXIMUM_DECREASED", "MAX_ITEMS_DECREASED",
-      "EXCLUSIVE_MAXIMUM_DECREASED", "MAX_PROPERTIES_DECREASED"};
-  static const std::set<std::string> kValueChanged = {"PATTERN_CHANGED", "MULTIPLE_OF_CHANGED",
-                                                      "DEPENDENCY_ARRAY_CHANGED"};
-  static const std::set<std::string> kNarrowed = {"ADDITIONAL_ITEMS_NARROWED", "ENUM_ARRAY_NARROWED",
-                                                  "SUM_TYPE_NARROWED", "ADDITIONAL_PROPERTIES_NARROWED"};
-  static const std::set<std::string> kExtended = {"DEPENDENCY_ARRAY_EXTENDED", "PRODUCT_TYPE_EXTENDED",
-                                                  "SUM_TYPE_EXTENDED", "NOT_TYPE_EXTENDED"};
-  static const std::set<std::string> kTypeChanged = {"TYPE_CHANGED", "TYPE_NARROWED", "COMBINED_TYPE_CHANGED",
-                                                     "COMBINED_TYPE_SUBSCHEMAS_CHANGED", "ENUM_ARRAY_CHANGED"};
-  const std::string p = "#/" + d.path;
-  std::string text;
-  if (kKeywordAddedOrRemoved.contains(d.type)) {
-    text = absl::StrCat("The keyword at path '", p, "' in the ", u, " schema is not present in the ", o, " schema");
-  } else if (kValueIncreased.contains(d.type)) {
-    text = absl::StrCat("The value at path '", p, "' in the ", u, " schema is more than its value in the ", o, " schema");
-  } else if (kValueDecreased.contains(d.type)) {
-    text = absl::StrCat("The value at path '", p, "' in the ", u, " schema is less than its value in the ", o, " schema");
-  } else if (kValueChanged.contains(d.type)) {
-    text = absl::StrCat("The value at path '", p, "' is different between the ", u, " and ", o, " schema");
-  } else if (kNarrowed.contains(d.type)) {
-    text = absl::StrCat("An array or combined type at path '", p, "' has fewer elements in the ", u, " schema than the ", o, " schema");
-  } else if (kExtended.contains(d.type)) {
-    text = absl::StrCat("An array or combined type at path '", p, "' has more elements in the ", u, " schema than the ", o, " schema");
-  } else if (kTypeChanged.contains(d.type)) {
-    text = absl::StrCat("A type at path '", p, "' is different between the ", u, " schema and the ", o, " schema");
-  } else if (d.type == "PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL" || d.type == "ITEM_ADDED_TO_OPEN_CONTENT_MODEL") {
-    text = absl::StrCat("The ", u, " schema has an open content model and has a property or item at path '", p, "' which is missing in the ", o, " schema");
-  } else if (d.type == "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL") {
-    text = absl::StrCat("The ", u, " schema has an unopen content model and has a required property at path '", p, "' which is missing in the ", o, " schema");
-  } else if (d.type == "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL" || d.type == "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL") {
-    text = absl::StrCat("The ", u, " schema has a closed content model and is missing a property or item present at path '", p, "' in the ", o, " schema");
-  } else if (d.type.find("REMOVED_NOT_COVERED") != std::string::npos) {
-    text = absl::StrCat("A property or item is missing in the ", u, " schema but present at path '", p, "' in the ", o, " schema and is not covered by its partially open content model");
-  } else if (d.type.find("ADDED_NOT_COVERED") != std::string::npos) {
-    text = absl::StrCat("The ", u, " schema has a property or item at path '", p, "' which is missing in the ", o, " schema and is not covered by its partially open content model");
-  }
-  return absl::StrCat("{errorType:\"", d.type, "\", description:\"", text, "\"}");
-}
 
 }  // namespace
 
@@ -514,8 +494,9 @@ std::vector<std::string> JsonSchema::BackwardIncompatibilities(
   const auto& original = static_cast<const JsonSchema&>(previous);
   std::vector<std::string> messages;
   for (const Diff& d : JsonDiff().Compare(original.root_, root_, 0)) {
-    if (!IsCompatibleChange(d.type)) {
-      messages.push_back(Describe(d, std::string(self_label), std::string(previous_label)));
+    if (!internal::IsCompatibleJsonChange(d.type)) {
+      messages.push_back(internal::DescribeJsonDifference(d.type, d.path, std::string(self_label),
+                                                          std::string(previous_label)));
     }
   }
   return messages;

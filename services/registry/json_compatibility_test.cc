@@ -30,7 +30,8 @@ const std::vector<CompatibilityCase>& Cases() {
       {"closed model: optional property added", Obj(R"("a":{"type":"string"})", kClosed),
        Obj(R"("a":{"type":"string"},"b":{"type":"string"})", kClosed), true, false, "",
        "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL"},
-      {"closed model: property removed", Obj(R"("a":{"type":"string"},"b":{"type":"string"})", kClosed),
+      {"closed model: property removed",
+       Obj(R"("a":{"type":"string"},"b":{"type":"string"})", kClosed),
        Obj(R"("a":{"type":"string"})", kClosed), false, true,
        "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL"},
       {"closed model: required property added", Obj(R"("a":{"type":"string"})", kClosed),
@@ -72,18 +73,20 @@ const std::vector<CompatibilityCase>& Cases() {
        true, "UNIQUE_ITEMS_ADDED"},
       {"partially open: added property covered",
        Obj(R"("a":{"type":"string"})", R"(,"additionalProperties":{"type":"string"})"),
-       Obj(R"("a":{"type":"string"},"b":{"type":"string"})", R"(,"additionalProperties":{"type":"string"})")},
+       Obj(R"("a":{"type":"string"},"b":{"type":"string"})",
+           R"(,"additionalProperties":{"type":"string"})")},
       {"partially open: added property not covered",
        Obj(R"("a":{"type":"string"})", R"(,"additionalProperties":{"type":"string"})"),
-       Obj(R"("a":{"type":"string"},"b":{"type":"integer"})", R"(,"additionalProperties":{"type":"string"})"),
+       Obj(R"("a":{"type":"string"},"b":{"type":"integer"})",
+           R"(,"additionalProperties":{"type":"string"})"),
        false, false, "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
        "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"},
       {"referenced definition narrowed",
        R"({"definitions":{"N":{"type":"string"}},"type":"object","properties":{"a":{"$ref":"#/definitions/N"}}})",
        R"({"definitions":{"N":{"type":"string","maxLength":5}},"type":"object","properties":{"a":{"$ref":"#/definitions/N"}}})",
        false, true, "MAX_LENGTH_ADDED"},
-      {"pattern changed", R"({"type":"string","pattern":"^a"})", R"({"type":"string","pattern":"^b"})",
-       false, false, "PATTERN_CHANGED", "PATTERN_CHANGED"},
+      {"pattern changed", R"({"type":"string","pattern":"^a"})",
+       R"({"type":"string","pattern":"^b"})", false, false, "PATTERN_CHANGED", "PATTERN_CHANGED"},
       {"title and description changed", R"({"type":"string","title":"x","description":"d"})",
        R"({"type":"string","title":"y","description":"e"})"},
       {"tuple item added to a closed array",
@@ -103,9 +106,11 @@ TEST(JsonCompatibilityTest, TableUnderAllSevenLevels) {
 
 TEST(JsonCompatibilityTest, VerboseMessageFollowsConfluent) {
   auto old_schema = ParseSchema(SchemaType::kJson, Obj(R"("a":{"type":"string"})"), {});
-  auto new_schema = ParseSchema(SchemaType::kJson, Obj(R"("a":{"type":"string"})", R"(,"required":["a"])"), {});
+  auto new_schema =
+      ParseSchema(SchemaType::kJson, Obj(R"("a":{"type":"string"})", R"(,"required":["a"])"), {});
   ASSERT_TRUE(old_schema.ok() && new_schema.ok());
-  const auto messages = CheckCompatibility(CompatibilityLevel::kBackward, **new_schema, {{old_schema->get(), 1}});
+  const auto messages =
+      CheckCompatibility(CompatibilityLevel::kBackward, **new_schema, {{old_schema->get(), 1}});
   ASSERT_FALSE(messages.empty());
   EXPECT_EQ(messages.front(),
             "{errorType:\"REQUIRED_ATTRIBUTE_ADDED\", description:\"The keyword at path "

@@ -40,11 +40,13 @@ std::string EscapePointerToken(const std::string& token) {
 std::string DecodePointerToken(std::string_view token) {
   std::string out;
   for (size_t i = 0; i < token.size(); ++i) {
-    if (token[i] == '%' && i + 2 < token.size() && std::isxdigit(static_cast<unsigned char>(token[i + 1])) &&
+    if (token[i] == '%' && i + 2 < token.size() &&
+        std::isxdigit(static_cast<unsigned char>(token[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(token[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(token.substr(i + 1, 2)), nullptr, 16));
       i += 2;
-    } else if (token[i] == '~' && i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
+    } else if (token[i] == '~' && i + 1 < token.size() &&
+               (token[i + 1] == '0' || token[i + 1] == '1')) {
       out += token[i + 1] == '0' ? '~' : '/';
       ++i;
     } else {
@@ -86,8 +88,9 @@ class JsonSchemaBuilder {
   explicit JsonSchemaBuilder(JsonSchema* out) : out_(out) {}
 
   absl::Status AddDocument(std::string_view text, const std::string& name) {
-    EDDY_ASSIGN_OR_RETURN(Json doc, internal::ParseJsonBounded(text, kMaxSchemaNesting,
-                                                               name.empty() ? "JSON schema" : name));
+    EDDY_ASSIGN_OR_RETURN(
+        Json doc,
+        internal::ParseJsonBounded(text, kMaxSchemaNesting, name.empty() ? "JSON schema" : name));
     // Confluent stores the document re-serialized compactly, in its own key order.
     if (out_->documents_.empty()) out_->canonical_ = internal::MinifyJson(text);
     const int index = static_cast<int>(out_->documents_.size());
@@ -117,7 +120,7 @@ class JsonSchemaBuilder {
   }
 
   absl::StatusOr<const Node*> BuildRoot() {
-    EDDY_ASSIGN_OR_RETURN(Node* root, Build(*out_->documents_[0], 0, "", 0));
+    EDDY_ASSIGN_OR_RETURN(Node * root, Build(*out_->documents_[0], 0, "", 0));
     while (!pending_.empty()) {
       auto [node, doc] = pending_.front();
       pending_.pop_front();
@@ -133,8 +136,8 @@ class JsonSchemaBuilder {
       if (auto a = j.find("$anchor"); a != j.end() && a->is_string()) {
         anchors_.emplace(std::make_pair(doc, a->get<std::string>()), pointer);
       }
-      if (auto id = j.find("$id"); id != j.end() && id->is_string() &&
-          id->get_ref<const std::string&>().starts_with("#")) {
+      if (auto id = j.find("$id");
+          id != j.end() && id->is_string() && id->get_ref<const std::string&>().starts_with("#")) {
         anchors_.emplace(std::make_pair(doc, id->get<std::string>().substr(1)), pointer);
       }
       for (auto it = j.begin(); it != j.end(); ++it) {
@@ -159,16 +162,19 @@ class JsonSchemaBuilder {
         // A relative reference resolves against the last path segment of a known document name.
         for (const auto& [name, index] : doc_by_name_) {
           const size_t slash = name.rfind('/');
-          if (slash != std::string::npos && name.substr(slash + 1) == base) it = doc_by_name_.find(name);
+          if (slash != std::string::npos && name.substr(slash + 1) == base)
+            it = doc_by_name_.find(name);
         }
       }
-      if (it == doc_by_name_.end()) return Invalid(absl::StrCat("$ref \"", ref, "\" cannot be resolved"));
+      if (it == doc_by_name_.end())
+        return Invalid(absl::StrCat("$ref \"", ref, "\" cannot be resolved"));
       target = it->second;
     }
     std::string pointer;
     if (!fragment.empty() && fragment[0] != '/') {
       auto anchor = anchors_.find({target, fragment});
-      if (anchor == anchors_.end()) return Invalid(absl::StrCat("$ref \"", ref, "\" cannot be resolved"));
+      if (anchor == anchors_.end())
+        return Invalid(absl::StrCat("$ref \"", ref, "\" cannot be resolved"));
       pointer = anchor->second;
     } else {
       pointer = fragment;
@@ -178,12 +184,13 @@ class JsonSchemaBuilder {
     size_t start = pointer.empty() ? std::string::npos : 1;
     while (start != std::string::npos) {
       const size_t end = pointer.find('/', start);
-      const std::string token =
-          DecodePointerToken(std::string_view(pointer).substr(start, end == std::string::npos ? std::string::npos : end - start));
+      const std::string token = DecodePointerToken(std::string_view(pointer).substr(
+          start, end == std::string::npos ? std::string::npos : end - start));
       if (j->is_object() && j->contains(token)) {
         j = &(*j)[token];
-      } else if (j->is_array() && !token.empty() && token.find_first_not_of("0123456789") == std::string::npos &&
-                 token.size() < 10 && std::stoul(token) < j->size()) {
+      } else if (j->is_array() && !token.empty() &&
+                 token.find_first_not_of("0123456789") == std::string::npos && token.size() < 10 &&
+                 std::stoul(token) < j->size()) {
         j = &(*j)[std::stoul(token)];
       } else {
         return Invalid(absl::StrCat("$ref \"", ref, "\" cannot be resolved"));
@@ -220,7 +227,8 @@ class JsonSchemaBuilder {
       return Invalid("multipleOf must be greater than 0");
     }
     for (const char* key : {"exclusiveMinimum", "exclusiveMaximum"}) {
-      if (auto it = j.find(key); it != j.end() && !(draft_ == 4 ? it->is_boolean() : it->is_number())) {
+      if (auto it = j.find(key);
+          it != j.end() && !(draft_ == 4 ? it->is_boolean() : it->is_number())) {
         return Invalid(absl::StrCat(key, draft_ == 4 ? " must be a boolean" : " must be a number"));
       }
     }
@@ -235,7 +243,8 @@ class JsonSchemaBuilder {
     if (auto it = j.find("pattern"); it != j.end()) {
       if (!it->is_string()) return Invalid("pattern must be a string");
       if (!IsValidRegex(it->get<std::string>())) {
-        return Invalid(absl::StrCat("pattern \"", it->get<std::string>(), "\" is not a valid regular expression"));
+        return Invalid(absl::StrCat("pattern \"", it->get<std::string>(),
+                                    "\" is not a valid regular expression"));
       }
     }
     if (auto it = j.find("required"); it != j.end()) {
@@ -244,7 +253,8 @@ class JsonSchemaBuilder {
         if (!r.is_string()) return Invalid("required must be an array of strings");
       }
     }
-    if (auto it = j.find("enum"); it != j.end() && !it->is_array()) return Invalid("enum must be an array");
+    if (auto it = j.find("enum"); it != j.end() && !it->is_array())
+      return Invalid("enum must be an array");
     if (auto it = j.find("type"); it != j.end()) {
       const bool ok_string = it->is_string() && TypeNames().contains(it->get<std::string>());
       bool ok_array = it->is_array() && !it->empty();
@@ -255,7 +265,10 @@ class JsonSchemaBuilder {
                      seen.insert(t.get<std::string>()).second;
         }
       }
-      if (!ok_string && !ok_array) return Invalid(absl::StrCat("type must be one of ", "string, number, integer, boolean, object, array, null, or a list of them"));
+      if (!ok_string && !ok_array)
+        return Invalid(absl::StrCat(
+            "type must be one of ",
+            "string, number, integer, boolean, object, array, null, or a list of them"));
     }
     for (const char* key : {"allOf", "anyOf", "oneOf"}) {
       if (auto it = j.find(key); it != j.end() && (!it->is_array() || it->empty())) {
@@ -270,7 +283,9 @@ class JsonSchemaBuilder {
     }
     if (auto it = j.find("patternProperties"); it != j.end()) {
       for (auto p = it->begin(); p != it->end(); ++p) {
-        if (!IsValidRegex(p.key())) return Invalid(absl::StrCat("patternProperties key \"", p.key(), "\" is not a valid regular expression"));
+        if (!IsValidRegex(p.key()))
+          return Invalid(absl::StrCat("patternProperties key \"", p.key(),
+                                      "\" is not a valid regular expression"));
       }
     }
     if (auto it = j.find("items"); it != j.end() && it->is_array() && draft_ == 2020) {
@@ -293,7 +308,8 @@ class JsonSchemaBuilder {
       built_[{doc, pointer}] = node;
       return node;
     }
-    if (!j.is_object()) return Invalid(absl::StrCat("schema at \"#", pointer, "\" is not an object or boolean"));
+    if (!j.is_object())
+      return Invalid(absl::StrCat("schema at \"#", pointer, "\" is not an object or boolean"));
     EDDY_RETURN_IF_ERROR(ValidateKeywords(j));
     // Definitions are validated (and built) even when nothing refers to them.
     for (const char* key : {"definitions", "$defs"}) {
@@ -344,10 +360,11 @@ class JsonSchemaBuilder {
     } else {
       // Without "type", each group of type-specific keywords constrains values of that type.
       static const std::vector<std::pair<std::string, std::vector<std::string>>> kGroups = {
-          {"object", {"properties", "required", "additionalProperties", "patternProperties",
-                      "dependencies", "minProperties", "maxProperties", "dependentRequired",
-                      "dependentSchemas"}},
-          {"array", {"items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"}},
+          {"object",
+           {"properties", "required", "additionalProperties", "patternProperties", "dependencies",
+            "minProperties", "maxProperties", "dependentRequired", "dependentSchemas"}},
+          {"array",
+           {"items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"}},
           {"string", {"minLength", "maxLength", "pattern"}},
           {"number", {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}},
       };
@@ -358,13 +375,13 @@ class JsonSchemaBuilder {
       }
     }
     if (types.size() == 1) {
-      EDDY_ASSIGN_OR_RETURN(Node* typed, BuildTyped(j, doc, pointer, depth, types[0]));
+      EDDY_ASSIGN_OR_RETURN(Node * typed, BuildTyped(j, doc, pointer, depth, types[0]));
       parts->push_back(typed);
     } else if (types.size() > 1) {
       Node* any = NewNode(Kind::kCombined, &j);
       any->criterion = "anyOf";
       for (const std::string& type : types) {
-        EDDY_ASSIGN_OR_RETURN(Node* typed, BuildTyped(j, doc, pointer, depth, type));
+        EDDY_ASSIGN_OR_RETURN(Node * typed, BuildTyped(j, doc, pointer, depth, type));
         typed->split_type = type;
         any->subschemas.push_back(typed);
       }
@@ -382,7 +399,8 @@ class JsonSchemaBuilder {
       Node* node = NewNode(Kind::kCombined, &j);
       node->criterion = criterion;
       for (size_t i = 0; i < list->size(); ++i) {
-        EDDY_ASSIGN_OR_RETURN(Node* sub, Sub((*list)[i], doc, pointer + "/" + criterion, std::to_string(i), depth));
+        EDDY_ASSIGN_OR_RETURN(
+            Node * sub, Sub((*list)[i], doc, pointer + "/" + criterion, std::to_string(i), depth));
         node->subschemas.push_back(sub);
       }
       parts->push_back(node);
@@ -436,13 +454,15 @@ class JsonSchemaBuilder {
     Node* node = NewNode(Kind::kObject, &j);
     if (auto props = j.find("properties"); props != j.end()) {
       for (auto p = props->begin(); p != props->end(); ++p) {
-        EDDY_ASSIGN_OR_RETURN(Node* sub, Sub(p.value(), doc, pointer + "/properties", p.key(), depth));
+        EDDY_ASSIGN_OR_RETURN(Node * sub,
+                              Sub(p.value(), doc, pointer + "/properties", p.key(), depth));
         node->properties.emplace_back(p.key(), sub);
       }
     }
     if (auto patterns = j.find("patternProperties"); patterns != j.end()) {
       for (auto p = patterns->begin(); p != patterns->end(); ++p) {
-        EDDY_ASSIGN_OR_RETURN(Node* sub, Sub(p.value(), doc, pointer + "/patternProperties", p.key(), depth));
+        EDDY_ASSIGN_OR_RETURN(Node * sub,
+                              Sub(p.value(), doc, pointer + "/patternProperties", p.key(), depth));
         node->pattern_properties.emplace_back(p.key(), sub);
       }
     }
@@ -453,7 +473,8 @@ class JsonSchemaBuilder {
       if (extra->is_boolean()) {
         node->permits_additional_properties = extra->get<bool>();
       } else {
-        EDDY_ASSIGN_OR_RETURN(node->additional_properties, Sub(*extra, doc, pointer, "additionalProperties", depth));
+        EDDY_ASSIGN_OR_RETURN(node->additional_properties,
+                              Sub(*extra, doc, pointer, "additionalProperties", depth));
       }
     }
     for (const char* key : {"dependencies", "dependentRequired", "dependentSchemas"}) {
@@ -483,7 +504,8 @@ class JsonSchemaBuilder {
     const char* tuple_key = has_prefix ? "prefixItems" : "items";
     if (auto tuple = j.find(tuple_key); tuple != j.end() && tuple->is_array()) {
       for (size_t i = 0; i < tuple->size(); ++i) {
-        EDDY_ASSIGN_OR_RETURN(Node* sub, Sub((*tuple)[i], doc, pointer + "/" + tuple_key, std::to_string(i), depth));
+        EDDY_ASSIGN_OR_RETURN(
+            Node * sub, Sub((*tuple)[i], doc, pointer + "/" + tuple_key, std::to_string(i), depth));
         node->item_schemas.push_back(sub);
       }
     } else if (tuple != j.end() && !has_prefix) {

@@ -8,8 +8,9 @@
 //   enum / const               kEnum          not          kNot
 //   allOf / anyOf / oneOf      kCombined      $ref         kReference (resolved)
 // A schema object combining several of these (say "type" and "allOf") is an allOf of the parts.
-// $ref resolves within the document (JSON pointers, "#", $anchor) and to ResolvedReferences, matched
-// by reference name or by the referenced document's $id; an unresolvable $ref is an invalid schema.
+// $ref resolves within the document (JSON pointers, "#", $anchor) and to ResolvedReferences,
+// matched by reference name or by the referenced document's $id; an unresolvable $ref is an invalid
+// schema.
 //
 // Invariants: the graph may be cyclic (through kReference nodes only); every Node is owned here.
 #pragma once
@@ -30,8 +31,18 @@
 namespace eddy::registry::json {
 
 enum class Kind {
-  kEmpty, kFalse, kObject, kArray, kString, kNumber, kBoolean, kNull,
-  kEnum, kCombined, kNot, kReference,
+  kEmpty,
+  kFalse,
+  kObject,
+  kArray,
+  kString,
+  kNumber,
+  kBoolean,
+  kNull,
+  kEnum,
+  kCombined,
+  kNot,
+  kReference,
 };
 
 struct Node {
@@ -54,10 +65,10 @@ struct Node {
   std::map<std::string, const Node*> schema_dependencies;
   std::optional<double> min_properties, max_properties;
   // kArray
-  const Node* all_items = nullptr;           // "items" as one schema
-  std::vector<const Node*> item_schemas;     // tuple form ("items" array, or "prefixItems")
+  const Node* all_items = nullptr;        // "items" as one schema
+  std::vector<const Node*> item_schemas;  // tuple form ("items" array, or "prefixItems")
   bool permits_additional_items = true;
-  const Node* additional_items = nullptr;    // the schema form of additionalItems
+  const Node* additional_items = nullptr;  // the schema form of additionalItems
   std::optional<double> min_items, max_items;
   bool unique_items = false;
   // kEnum (const is an enum of one value)
@@ -87,9 +98,9 @@ class JsonSchema final : public ParsedSchema {
   std::string Normalized() const override;
   // Confluent's JSON Schema rules (io.confluent.kafka.schemaregistry.json.diff), comparing
   // `previous` as the original and this schema as the update; see json_compatibility.cc.
-  std::vector<std::string> BackwardIncompatibilities(const ParsedSchema& previous,
-                                                     std::string_view self_label,
-                                                     std::string_view previous_label) const override;
+  std::vector<std::string> BackwardIncompatibilities(
+      const ParsedSchema& previous, std::string_view self_label,
+      std::string_view previous_label) const override;
 
   const Node* root() const { return root_; }
 

@@ -19,9 +19,14 @@ absl::StatusOr<std::unique_ptr<JsonSchema>> Parse(const std::string& text,
 }
 
 TEST(JsonSchemaTest, CanonicalKeepsKeyOrderAndNormalizedSortsKeys) {
-  EDDY_ASSERT_OK_AND_ASSIGN(auto s, Parse(R"({ "type": "object", "properties": { "b": {"type":"string"}, "a": {"type":"integer"} } })"));
-  EXPECT_EQ(s->CanonicalString(), R"({"type":"object","properties":{"b":{"type":"string"},"a":{"type":"integer"}}})");
-  EXPECT_EQ(s->Normalized(), R"({"properties":{"a":{"type":"integer"},"b":{"type":"string"}},"type":"object"})");
+  EDDY_ASSERT_OK_AND_ASSIGN(
+      auto s,
+      Parse(
+          R"({ "type": "object", "properties": { "b": {"type":"string"}, "a": {"type":"integer"} } })"));
+  EXPECT_EQ(s->CanonicalString(),
+            R"({"type":"object","properties":{"b":{"type":"string"},"a":{"type":"integer"}}})");
+  EXPECT_EQ(s->Normalized(),
+            R"({"properties":{"a":{"type":"integer"},"b":{"type":"string"}},"type":"object"})");
 }
 
 TEST(JsonSchemaTest, ModelsTypesLikeConfluent) {
@@ -56,10 +61,16 @@ TEST(JsonSchemaTest, RefsResolveWithinTheDocumentAndToReferences) {
   EXPECT_EQ(property(*s, "n")->referred->kind, Kind::kNumber);
   EXPECT_EQ(property(*s, "self")->referred, s->root());
 
-  const ResolvedReference address{"address.json", SchemaType::kJson,
-                                  R"({"$id":"https://acme.com/address.json","type":"object","properties":{"street":{"type":"string"}}})",
-                                  {}};
-  EDDY_ASSERT_OK_AND_ASSIGN(auto u, Parse(R"({"type":"object","properties":{"home":{"$ref":"address.json"},"work":{"$ref":"https://acme.com/address.json#/properties/street"}}})", {address}));
+  const ResolvedReference address{
+      "address.json",
+      SchemaType::kJson,
+      R"({"$id":"https://acme.com/address.json","type":"object","properties":{"street":{"type":"string"}}})",
+      {}};
+  EDDY_ASSERT_OK_AND_ASSIGN(
+      auto u,
+      Parse(
+          R"({"type":"object","properties":{"home":{"$ref":"address.json"},"work":{"$ref":"https://acme.com/address.json#/properties/street"}}})",
+          {address}));
   EXPECT_EQ(property(*u, "home")->referred->kind, Kind::kObject);
   EXPECT_EQ(property(*u, "work")->referred->kind, Kind::kString);
   EXPECT_THAT(Parse(R"({"$ref":"#/definitions/Missing"})"),
@@ -92,7 +103,8 @@ TEST(JsonSchemaTest, RejectsKeywordsOfTheWrongType) {
       {"{\"type\":", "not valid JSON"},
   };
   for (const auto& [text, message] : cases) {
-    EXPECT_THAT(Parse(text), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message))) << text;
+    EXPECT_THAT(Parse(text), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message)))
+        << text;
   }
 }
 
@@ -110,7 +122,8 @@ TEST(JsonSchemaTest, LongRefChainsAndCyclesDoNotRecurseUnboundedly) {
   std::string defs;
   const int n = 1500;
   for (int i = 0; i < n; ++i) {
-    defs += "\"d" + std::to_string(i) + "\":{\"type\":\"object\",\"properties\":{\"x\":{\"$ref\":\"#/definitions/d" +
+    defs += "\"d" + std::to_string(i) +
+            "\":{\"type\":\"object\",\"properties\":{\"x\":{\"$ref\":\"#/definitions/d" +
             std::to_string(i + 1 < n ? i + 1 : 0) + "\"}}},";
   }
   defs.pop_back();

@@ -35,11 +35,20 @@ struct Difference {
 
 bool IsCompatibleChange(const std::string& type) {
   static const std::set<std::string> kCompatible = {
-      "MESSAGE_ADDED",      "MESSAGE_MOVED",      "ENUM_ADDED",
-      "ENUM_REMOVED",       "ENUM_CONST_ADDED",   "ENUM_CONST_CHANGED",
-      "ENUM_CONST_REMOVED", "FIELD_ADDED",        "FIELD_REMOVED",
-      "FIELD_NAME_CHANGED", "FIELD_STRING_OR_BYTES_LABEL_CHANGED",
-      "ONEOF_ADDED",        "ONEOF_REMOVED",      "ONEOF_FIELD_ADDED",
+      "MESSAGE_ADDED",
+      "MESSAGE_MOVED",
+      "ENUM_ADDED",
+      "ENUM_REMOVED",
+      "ENUM_CONST_ADDED",
+      "ENUM_CONST_CHANGED",
+      "ENUM_CONST_REMOVED",
+      "FIELD_ADDED",
+      "FIELD_REMOVED",
+      "FIELD_NAME_CHANGED",
+      "FIELD_STRING_OR_BYTES_LABEL_CHANGED",
+      "ONEOF_ADDED",
+      "ONEOF_REMOVED",
+      "ONEOF_FIELD_ADDED",
   };
   return kCompatible.contains(type);
 }
@@ -62,18 +71,26 @@ std::string ScalarGroup(const gp::FieldDescriptor* field) {
     case gp::FieldDescriptor::TYPE_UINT32:
     case gp::FieldDescriptor::TYPE_UINT64:
     case gp::FieldDescriptor::TYPE_BOOL:
-    case gp::FieldDescriptor::TYPE_ENUM: return "GENERAL_NUMBER";
+    case gp::FieldDescriptor::TYPE_ENUM:
+      return "GENERAL_NUMBER";
     case gp::FieldDescriptor::TYPE_SINT32:
-    case gp::FieldDescriptor::TYPE_SINT64: return "SIGNED_NUMBER";
+    case gp::FieldDescriptor::TYPE_SINT64:
+      return "SIGNED_NUMBER";
     case gp::FieldDescriptor::TYPE_STRING:
-    case gp::FieldDescriptor::TYPE_BYTES: return "STRING_OR_BYTES";
+    case gp::FieldDescriptor::TYPE_BYTES:
+      return "STRING_OR_BYTES";
     case gp::FieldDescriptor::TYPE_FIXED32:
-    case gp::FieldDescriptor::TYPE_SFIXED32: return "FIXED32";
+    case gp::FieldDescriptor::TYPE_SFIXED32:
+      return "FIXED32";
     case gp::FieldDescriptor::TYPE_FIXED64:
-    case gp::FieldDescriptor::TYPE_SFIXED64: return "FIXED64";
-    case gp::FieldDescriptor::TYPE_FLOAT: return "FLOAT";
-    case gp::FieldDescriptor::TYPE_DOUBLE: return "DOUBLE";
-    default: return "MESSAGE";
+    case gp::FieldDescriptor::TYPE_SFIXED64:
+      return "FIXED64";
+    case gp::FieldDescriptor::TYPE_FLOAT:
+      return "FLOAT";
+    case gp::FieldDescriptor::TYPE_DOUBLE:
+      return "DOUBLE";
+    default:
+      return "MESSAGE";
   }
 }
 
@@ -115,10 +132,14 @@ class ProtoDiff {
     if (original_file_->package() != update_file_->package()) Add("PACKAGE_CHANGED");
     std::vector<const gp::Descriptor*> om, um;
     std::vector<const gp::EnumDescriptor*> oe, ue;
-    for (int i = 0; i < original_file_->message_type_count(); ++i) om.push_back(original_file_->message_type(i));
-    for (int i = 0; i < update_file_->message_type_count(); ++i) um.push_back(update_file_->message_type(i));
-    for (int i = 0; i < original_file_->enum_type_count(); ++i) oe.push_back(original_file_->enum_type(i));
-    for (int i = 0; i < update_file_->enum_type_count(); ++i) ue.push_back(update_file_->enum_type(i));
+    for (int i = 0; i < original_file_->message_type_count(); ++i)
+      om.push_back(original_file_->message_type(i));
+    for (int i = 0; i < update_file_->message_type_count(); ++i)
+      um.push_back(update_file_->message_type(i));
+    for (int i = 0; i < original_file_->enum_type_count(); ++i)
+      oe.push_back(original_file_->enum_type(i));
+    for (int i = 0; i < update_file_->enum_type_count(); ++i)
+      ue.push_back(update_file_->enum_type(i));
     CompareTypes(om, um, oe, ue);
     return std::move(diffs_);
   }
@@ -188,8 +209,10 @@ class ProtoDiff {
   void CompareEnum(const gp::EnumDescriptor* original, const gp::EnumDescriptor* update) {
     std::map<int, std::string> o, u;
     // The first name for a number wins, as with allow_alias the first is the canonical one.
-    for (int i = 0; i < original->value_count(); ++i) o.emplace(original->value(i)->number(), original->value(i)->name());
-    for (int i = 0; i < update->value_count(); ++i) u.emplace(update->value(i)->number(), update->value(i)->name());
+    for (int i = 0; i < original->value_count(); ++i)
+      o.emplace(original->value(i)->number(), original->value(i)->name());
+    for (int i = 0; i < update->value_count(); ++i)
+      u.emplace(update->value(i)->number(), update->value(i)->name());
     std::set<int> numbers;
     for (const auto& [n, name] : o) numbers.insert(n);
     for (const auto& [n, name] : u) numbers.insert(n);
@@ -213,7 +236,8 @@ class ProtoDiff {
     std::set<int> original_oneof_numbers;
     for (int i = 0; i < original->real_oneof_decl_count(); ++i) {
       const gp::OneofDescriptor* oneof = original->oneof_decl(i);
-      for (int j = 0; j < oneof->field_count(); ++j) original_oneof_numbers.insert(oneof->field(j)->number());
+      for (int j = 0; j < oneof->field_count(); ++j)
+        original_oneof_numbers.insert(oneof->field(j)->number());
     }
     for (int i = 0; i < update->real_oneof_decl_count(); ++i) {
       const gp::OneofDescriptor* oneof = update->oneof_decl(i);
@@ -263,8 +287,10 @@ class ProtoDiff {
 
   void CompareOneofs(const gp::Descriptor* original, const gp::Descriptor* update) {
     std::map<std::string, const gp::OneofDescriptor*> o, u;
-    for (int i = 0; i < original->real_oneof_decl_count(); ++i) o[original->oneof_decl(i)->name()] = original->oneof_decl(i);
-    for (int i = 0; i < update->real_oneof_decl_count(); ++i) u[update->oneof_decl(i)->name()] = update->oneof_decl(i);
+    for (int i = 0; i < original->real_oneof_decl_count(); ++i)
+      o[original->oneof_decl(i)->name()] = original->oneof_decl(i);
+    for (int i = 0; i < update->real_oneof_decl_count(); ++i)
+      u[update->oneof_decl(i)->name()] = update->oneof_decl(i);
     std::set<std::string> names;
     for (const auto& [name, oneof] : o) names.insert(name);
     for (const auto& [name, oneof] : u) names.insert(name);
@@ -276,8 +302,10 @@ class ProtoDiff {
         Add("ONEOF_ADDED");
       } else {
         std::map<int, const gp::FieldDescriptor*> of, uf;
-        for (int i = 0; i < o[name]->field_count(); ++i) of[o[name]->field(i)->number()] = o[name]->field(i);
-        for (int i = 0; i < u[name]->field_count(); ++i) uf[u[name]->field(i)->number()] = u[name]->field(i);
+        for (int i = 0; i < o[name]->field_count(); ++i)
+          of[o[name]->field(i)->number()] = o[name]->field(i);
+        for (int i = 0; i < u[name]->field_count(); ++i)
+          uf[u[name]->field(i)->number()] = u[name]->field(i);
         std::set<int> numbers;
         for (const auto& [n, f] : of) numbers.insert(n);
         for (const auto& [n, f] : uf) numbers.insert(n);
@@ -369,27 +397,38 @@ std::string Describe(const Difference& d, const std::string& update_label,
   const std::string& o = original_label;
   std::string text;
   if (d.type == "PACKAGE_CHANGED") {
-    text = absl::StrCat("The package at '", p, "' in the ", u, " schema does not match the package in the ", o, " schema");
+    text = absl::StrCat("The package at '", p, "' in the ", u,
+                        " schema does not match the package in the ", o, " schema");
   } else if (d.type == "MESSAGE_REMOVED") {
-    text = absl::StrCat("The ", u, " schema is missing a MESSAGE type at path '", p, "' in the ", o, " schema");
+    text = absl::StrCat("The ", u, " schema is missing a MESSAGE type at path '", p, "' in the ", o,
+                        " schema");
   } else if (d.type == "FIELD_KIND_CHANGED") {
-    text = absl::StrCat("The type of a field at path '", p, "' in the ", u, " schema does not match the ", o, " schema");
+    text = absl::StrCat("The type of a field at path '", p, "' in the ", u,
+                        " schema does not match the ", o, " schema");
   } else if (d.type == "FIELD_SCALAR_KIND_CHANGED") {
-    text = absl::StrCat("The kind of a SCALAR field at path '", p, "' in the ", u, " schema does not match its kind in the ", o, " schema");
+    text = absl::StrCat("The kind of a SCALAR field at path '", p, "' in the ", u,
+                        " schema does not match its kind in the ", o, " schema");
   } else if (d.type == "FIELD_NAMED_TYPE_CHANGED") {
-    text = absl::StrCat("The type of a MESSAGE field at path '", p, "' in the ", u, " schema does not match its type in the ", o, " schema");
+    text = absl::StrCat("The type of a MESSAGE field at path '", p, "' in the ", u,
+                        " schema does not match its type in the ", o, " schema");
   } else if (d.type == "FIELD_NUMERIC_LABEL_CHANGED") {
-    text = absl::StrCat("The label for a NUMERIC field at path '", p, "' in the ", u, " schema does not match its label in the ", o, " schema");
+    text = absl::StrCat("The label for a NUMERIC field at path '", p, "' in the ", u,
+                        " schema does not match its label in the ", o, " schema");
   } else if (d.type == "REQUIRED_FIELD_ADDED") {
-    text = absl::StrCat("A required field  at path '", p, "' in the ", u, " schema is missing in the ", o, " schema");
+    text = absl::StrCat("A required field  at path '", p, "' in the ", u,
+                        " schema is missing in the ", o, " schema");
   } else if (d.type == "REQUIRED_FIELD_REMOVED") {
-    text = absl::StrCat("The ", u, " schema is missing a required field at path: '", p, "' in the ", o, " schema");
+    text = absl::StrCat("The ", u, " schema is missing a required field at path: '", p, "' in the ",
+                        o, " schema");
   } else if (d.type == "ONEOF_FIELD_REMOVED") {
-    text = absl::StrCat("The ", u, " schema is missing a oneof field at path '", p, "' in the ", o, " schema");
+    text = absl::StrCat("The ", u, " schema is missing a oneof field at path '", p, "' in the ", o,
+                        " schema");
   } else if (d.type == "MULTIPLE_FIELDS_MOVED_TO_ONEOF") {
-    text = absl::StrCat("Multiple fields in the oneof at path '", p, "' in the ", u, " schema are outside a oneof in the ", o, " schema");
+    text = absl::StrCat("Multiple fields in the oneof at path '", p, "' in the ", u,
+                        " schema are outside a oneof in the ", o, " schema");
   } else if (d.type == "FIELD_MOVED_TO_EXISTING_ONEOF") {
-    text = absl::StrCat("A field in the oneof at path '", p, "' in the ", u, " schema is outside an existing oneof in the ", o, " schema");
+    text = absl::StrCat("A field in the oneof at path '", p, "' in the ", u,
+                        " schema is outside an existing oneof in the ", o, " schema");
   }
   return absl::StrCat("{errorType:\"", d.type, "\", description:\"", text, "\"}");
 }

@@ -18,16 +18,20 @@ std::string P2(const std::string& body) { return "syntax = \"proto2\";\npackage 
 
 const std::vector<CompatibilityCase>& Cases() {
   static const auto* cases = new std::vector<CompatibilityCase>{
-      {"field added", P3("message M { string a = 1; }"), P3("message M { string a = 1; int32 b = 2; }")},
-      {"field removed", P3("message M { string a = 1; int32 b = 2; }"), P3("message M { string a = 1; }")},
+      {"field added", P3("message M { string a = 1; }"),
+       P3("message M { string a = 1; int32 b = 2; }")},
+      {"field removed", P3("message M { string a = 1; int32 b = 2; }"),
+       P3("message M { string a = 1; }")},
       {"field renamed", P3("message M { string a = 1; }"), P3("message M { string b = 1; }")},
-      {"int32 to int64 (same wire group)", P3("message M { int32 a = 1; }"), P3("message M { int64 a = 1; }")},
-      {"int32 to sint32", P3("message M { int32 a = 1; }"), P3("message M { sint32 a = 1; }"), false,
-       false, "FIELD_SCALAR_KIND_CHANGED", "FIELD_SCALAR_KIND_CHANGED"},
+      {"int32 to int64 (same wire group)", P3("message M { int32 a = 1; }"),
+       P3("message M { int64 a = 1; }")},
+      {"int32 to sint32", P3("message M { int32 a = 1; }"), P3("message M { sint32 a = 1; }"),
+       false, false, "FIELD_SCALAR_KIND_CHANGED", "FIELD_SCALAR_KIND_CHANGED"},
       {"string to bytes", P3("message M { string a = 1; }"), P3("message M { bytes a = 1; }")},
-      {"string to int32", P3("message M { string a = 1; }"), P3("message M { int32 a = 1; }"), false,
-       false, "FIELD_SCALAR_KIND_CHANGED", "FIELD_SCALAR_KIND_CHANGED"},
-      {"fixed32 to sfixed32", P3("message M { fixed32 a = 1; }"), P3("message M { sfixed32 a = 1; }")},
+      {"string to int32", P3("message M { string a = 1; }"), P3("message M { int32 a = 1; }"),
+       false, false, "FIELD_SCALAR_KIND_CHANGED", "FIELD_SCALAR_KIND_CHANGED"},
+      {"fixed32 to sfixed32", P3("message M { fixed32 a = 1; }"),
+       P3("message M { sfixed32 a = 1; }")},
       {"scalar to message", P3("message N {} message M { int32 a = 1; }"),
        P3("message N {} message M { N a = 1; }"), false, false, "FIELD_KIND_CHANGED",
        "FIELD_KIND_CHANGED"},
@@ -37,10 +41,11 @@ const std::vector<CompatibilityCase>& Cases() {
       {"message removed", P3("message M { int32 a = 1; } message N { int32 b = 1; }"),
        P3("message M { int32 a = 1; }"), false, true, "MESSAGE_REMOVED"},
       {"message added", P3("message M { int32 a = 1; }"),
-       P3("message M { int32 a = 1; } message N { int32 b = 1; }"), true, false, "", "MESSAGE_REMOVED"},
+       P3("message M { int32 a = 1; } message N { int32 b = 1; }"), true, false, "",
+       "MESSAGE_REMOVED"},
       {"package changed", "syntax = \"proto3\"; package a; message M { int32 x = 1; }",
-       "syntax = \"proto3\"; package b; message M { int32 x = 1; }", false, false, "PACKAGE_CHANGED",
-       "PACKAGE_CHANGED"},
+       "syntax = \"proto3\"; package b; message M { int32 x = 1; }", false, false,
+       "PACKAGE_CHANGED", "PACKAGE_CHANGED"},
       {"enum constant added", P3("enum E { A = 0; } message M { E e = 1; }"),
        P3("enum E { A = 0; B = 1; } message M { E e = 1; }")},
       {"enum field to int32", P3("enum E { A = 0; } message M { E e = 1; }"),
@@ -58,7 +63,8 @@ const std::vector<CompatibilityCase>& Cases() {
       {"two fields moved into a new oneof", P3("message M { int32 a = 1; int32 b = 2; }"),
        P3("message M { oneof o { int32 a = 1; int32 b = 2; } }"), false, true,
        "MULTIPLE_FIELDS_MOVED_TO_ONEOF"},
-      {"field moved into an existing oneof", P3("message M { oneof o { int32 a = 1; } int32 b = 2; }"),
+      {"field moved into an existing oneof",
+       P3("message M { oneof o { int32 a = 1; } int32 b = 2; }"),
        P3("message M { oneof o { int32 a = 1; int32 b = 2; } }"), false, false,
        "FIELD_MOVED_TO_EXISTING_ONEOF", "ONEOF_FIELD_REMOVED"},
       {"oneof field removed", P3("message M { oneof o { int32 a = 1; string b = 2; } }"),
@@ -88,14 +94,17 @@ TEST(ProtobufCompatibilityTest, TableUnderAllSevenLevels) {
 }
 
 TEST(ProtobufCompatibilityTest, VerboseMessageFollowsConfluent) {
-  auto old_schema = ParseSchema(SchemaType::kProtobuf, P3("message M { int32 a = 1; } message N {}"), {});
+  auto old_schema =
+      ParseSchema(SchemaType::kProtobuf, P3("message M { int32 a = 1; } message N {}"), {});
   auto new_schema = ParseSchema(SchemaType::kProtobuf, P3("message M { int32 a = 1; }"), {});
   ASSERT_TRUE(old_schema.ok() && new_schema.ok());
-  const auto messages = CheckCompatibility(CompatibilityLevel::kBackward, **new_schema, {{old_schema->get(), 2}});
+  const auto messages =
+      CheckCompatibility(CompatibilityLevel::kBackward, **new_schema, {{old_schema->get(), 2}});
   ASSERT_FALSE(messages.empty());
-  EXPECT_EQ(messages.front(),
-            "{errorType:\"MESSAGE_REMOVED\", description:\"The new schema is missing a MESSAGE type "
-            "at path '#/N' in the old schema\"}");
+  EXPECT_EQ(
+      messages.front(),
+      "{errorType:\"MESSAGE_REMOVED\", description:\"The new schema is missing a MESSAGE type "
+      "at path '#/N' in the old schema\"}");
 }
 
 TEST(ProtobufCompatibilityTest, ImportedTypesAreComparedStructurally) {

@@ -25,7 +25,8 @@ namespace gp = ::google::protobuf;
 class ParseErrors : public gp::io::ErrorCollector {
  public:
   void AddError(int line, gp::io::ColumnNumber column, const std::string& message) override {
-    if (errors_.size() < 5) errors_.push_back(absl::StrCat(line + 1, ":", column + 1, ": ", message));
+    if (errors_.size() < 5)
+      errors_.push_back(absl::StrCat(line + 1, ":", column + 1, ": ", message));
   }
   bool empty() const { return errors_.empty(); }
   std::string Joined() const { return absl::StrJoin(errors_, "; "); }
@@ -37,8 +38,8 @@ class ParseErrors : public gp::io::ErrorCollector {
 // BuildErrors collects DescriptorPool's errors ("element: message").
 class BuildErrors : public gp::DescriptorPool::ErrorCollector {
  public:
-  void AddError(const std::string& filename, const std::string& element_name,
-                const gp::Message*, ErrorLocation, const std::string& message) override {
+  void AddError(const std::string& filename, const std::string& element_name, const gp::Message*,
+                ErrorLocation, const std::string& message) override {
     if (errors_.size() < 5) {
       errors_.push_back(element_name.empty() ? message : absl::StrCat(element_name, ": ", message));
     }

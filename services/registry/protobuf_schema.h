@@ -1,11 +1,12 @@
 // ProtobufSchema: a .proto file parsed with libprotobuf's own compiler front end
-// (google::protobuf::compiler::Parser) and built into a private DescriptorPool, so everything protoc
-// rejects (unknown types, duplicate numbers, bad options, ...) is rejected here too.
+// (google::protobuf::compiler::Parser) and built into a private DescriptorPool, so everything
+// protoc rejects (unknown types, duplicate numbers, bad options, ...) is rejected here too.
 //
 // Imports resolve, in order, to the ResolvedReferences by name (parsed the same way, recursively)
 // and to the google/protobuf/*.proto well-known types compiled into libprotobuf (any, timestamp,
-// duration, struct, wrappers, empty, field_mask, api, type, source_context, descriptor), copied from
-// DescriptorPool::generated_pool() — never read from disk. Anything else is an unresolved import.
+// duration, struct, wrappers, empty, field_mask, api, type, source_context, descriptor), copied
+// from DescriptorPool::generated_pool() — never read from disk. Anything else is an unresolved
+// import.
 //
 // Invariants: file() and every descriptor reachable from it live as long as this object; the pool
 // is never modified after Parse returns.
@@ -32,9 +33,9 @@ class ProtobufSchema final : public ParsedSchema {
   std::string Normalized() const override;
   // Confluent's Protobuf rules (io.confluent.kafka.schemaregistry.protobuf.diff), comparing
   // `previous` as the original file and this one as the update; see protobuf_compatibility.cc.
-  std::vector<std::string> BackwardIncompatibilities(const ParsedSchema& previous,
-                                                     std::string_view self_label,
-                                                     std::string_view previous_label) const override;
+  std::vector<std::string> BackwardIncompatibilities(
+      const ParsedSchema& previous, std::string_view self_label,
+      std::string_view previous_label) const override;
 
   const google::protobuf::FileDescriptor* file() const { return file_; }
 

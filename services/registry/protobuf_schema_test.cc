@@ -14,8 +14,8 @@ using ::eddy::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-absl::StatusOr<std::unique_ptr<ProtobufSchema>> Parse(const std::string& text,
-                                                      const std::vector<ResolvedReference>& refs = {}) {
+absl::StatusOr<std::unique_ptr<ProtobufSchema>> Parse(
+    const std::string& text, const std::vector<ResolvedReference>& refs = {}) {
   return ProtobufSchema::Parse(text, refs);
 }
 
@@ -30,7 +30,8 @@ TEST(ProtobufSchemaTest, CanonicalStringIsReprintedFromTheDescriptor) {
   EXPECT_THAT(s->CanonicalString(), HasSubstr("map<string, int32> tags = 3;"));
   EXPECT_THAT(s->CanonicalString(), Not(HasSubstr("comment")));
   // Whitespace and comments do not make a different schema.
-  EDDY_ASSERT_OK_AND_ASSIGN(auto t, Parse("syntax=\"proto3\";package acme.v1;message User{string name=1;int64 id=2;map<string,int32> tags=3;}"));
+  EDDY_ASSERT_OK_AND_ASSIGN(auto t, Parse("syntax=\"proto3\";package acme.v1;message User{string "
+                                          "name=1;int64 id=2;map<string,int32> tags=3;}"));
   EXPECT_TRUE(s->Equivalent(*t));
   // The canonical string parses back to the same schema.
   EDDY_ASSERT_OK_AND_ASSIGN(auto again, Parse(s->CanonicalString()));
@@ -38,8 +39,10 @@ TEST(ProtobufSchemaTest, CanonicalStringIsReprintedFromTheDescriptor) {
 }
 
 TEST(ProtobufSchemaTest, NormalizedSortsFieldsByNumber) {
-  EDDY_ASSERT_OK_AND_ASSIGN(auto a, Parse(R"(syntax = "proto3"; message M { int32 b = 2; int32 a = 1; })"));
-  EDDY_ASSERT_OK_AND_ASSIGN(auto b, Parse(R"(syntax = "proto3"; message M { int32 a = 1; int32 b = 2; })"));
+  EDDY_ASSERT_OK_AND_ASSIGN(auto a,
+                            Parse(R"(syntax = "proto3"; message M { int32 b = 2; int32 a = 1; })"));
+  EDDY_ASSERT_OK_AND_ASSIGN(auto b,
+                            Parse(R"(syntax = "proto3"; message M { int32 a = 1; int32 b = 2; })"));
   EXPECT_FALSE(a->Equivalent(*b));
   EXPECT_EQ(a->Normalized(), b->Normalized());
 }
@@ -64,9 +67,11 @@ TEST(ProtobufSchemaTest, WellKnownTypesAreBuiltIn) {
 }
 
 TEST(ProtobufSchemaTest, ImportsResolveToReferences) {
-  const ResolvedReference address{"acme/address.proto", SchemaType::kProtobuf,
-                                  R"(syntax = "proto3"; package acme; message Address { string street = 1; })",
-                                  {}};
+  const ResolvedReference address{
+      "acme/address.proto",
+      SchemaType::kProtobuf,
+      R"(syntax = "proto3"; package acme; message Address { string street = 1; })",
+      {}};
   EDDY_ASSERT_OK_AND_ASSIGN(auto s, Parse(R"(
     syntax = "proto3"; package acme; import "acme/address.proto";
     message User { Address home = 1; })",
@@ -86,7 +91,8 @@ TEST(ProtobufSchemaTest, RejectsInvalidProto) {
       {"syntax = \"proto3\"; enum E { A = 1; }", "zero"},
   };
   for (const auto& [text, message] : cases) {
-    EXPECT_THAT(Parse(text), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message))) << text;
+    EXPECT_THAT(Parse(text), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message)))
+        << text;
   }
 }
 

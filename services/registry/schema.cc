@@ -40,7 +40,8 @@ std::vector<std::string> Validate(Strategy strategy, const ParsedSchema& propose
     messages = existing.schema->BackwardIncompatibilities(proposed, kOldLabel, kNewLabel);
   }
   if (strategy != Strategy::kCanBeRead) {
-    for (std::string& m : proposed.BackwardIncompatibilities(*existing.schema, kNewLabel, kOldLabel)) {
+    for (std::string& m :
+         proposed.BackwardIncompatibilities(*existing.schema, kNewLabel, kOldLabel)) {
       messages.push_back(std::move(m));
     }
   }
@@ -52,9 +53,12 @@ std::vector<std::string> Validate(Strategy strategy, const ParsedSchema& propose
 
 std::string_view SchemaTypeName(SchemaType type) {
   switch (type) {
-    case SchemaType::kAvro: return "AVRO";
-    case SchemaType::kProtobuf: return "PROTOBUF";
-    case SchemaType::kJson: return "JSON";
+    case SchemaType::kAvro:
+      return "AVRO";
+    case SchemaType::kProtobuf:
+      return "PROTOBUF";
+    case SchemaType::kJson:
+      return "JSON";
   }
   return "AVRO";
 }
@@ -68,23 +72,29 @@ std::optional<SchemaType> ParseSchemaType(std::string_view name) {
 
 std::string_view CompatibilityLevelName(CompatibilityLevel level) {
   switch (level) {
-    case CompatibilityLevel::kNone: return "NONE";
-    case CompatibilityLevel::kBackward: return "BACKWARD";
-    case CompatibilityLevel::kBackwardTransitive: return "BACKWARD_TRANSITIVE";
-    case CompatibilityLevel::kForward: return "FORWARD";
-    case CompatibilityLevel::kForwardTransitive: return "FORWARD_TRANSITIVE";
-    case CompatibilityLevel::kFull: return "FULL";
-    case CompatibilityLevel::kFullTransitive: return "FULL_TRANSITIVE";
+    case CompatibilityLevel::kNone:
+      return "NONE";
+    case CompatibilityLevel::kBackward:
+      return "BACKWARD";
+    case CompatibilityLevel::kBackwardTransitive:
+      return "BACKWARD_TRANSITIVE";
+    case CompatibilityLevel::kForward:
+      return "FORWARD";
+    case CompatibilityLevel::kForwardTransitive:
+      return "FORWARD_TRANSITIVE";
+    case CompatibilityLevel::kFull:
+      return "FULL";
+    case CompatibilityLevel::kFullTransitive:
+      return "FULL_TRANSITIVE";
   }
   return "NONE";
 }
 
 std::optional<CompatibilityLevel> ParseCompatibilityLevel(std::string_view name) {
-  for (CompatibilityLevel l :
-       {CompatibilityLevel::kNone, CompatibilityLevel::kBackward,
-        CompatibilityLevel::kBackwardTransitive, CompatibilityLevel::kForward,
-        CompatibilityLevel::kForwardTransitive, CompatibilityLevel::kFull,
-        CompatibilityLevel::kFullTransitive}) {
+  for (CompatibilityLevel l : {CompatibilityLevel::kNone, CompatibilityLevel::kBackward,
+                               CompatibilityLevel::kBackwardTransitive,
+                               CompatibilityLevel::kForward, CompatibilityLevel::kForwardTransitive,
+                               CompatibilityLevel::kFull, CompatibilityLevel::kFullTransitive}) {
     if (CompatibilityLevelName(l) == name) return l;
   }
   return std::nullopt;
@@ -123,12 +133,23 @@ std::vector<std::string> CheckCompatibility(CompatibilityLevel level, const Pars
   Strategy strategy = Strategy::kMutualRead;
   bool transitive = false;
   switch (level) {
-    case CompatibilityLevel::kBackwardTransitive: transitive = true; [[fallthrough]];
-    case CompatibilityLevel::kBackward: strategy = Strategy::kCanRead; break;
-    case CompatibilityLevel::kForwardTransitive: transitive = true; [[fallthrough]];
-    case CompatibilityLevel::kForward: strategy = Strategy::kCanBeRead; break;
-    case CompatibilityLevel::kFullTransitive: transitive = true; break;
-    default: break;
+    case CompatibilityLevel::kBackwardTransitive:
+      transitive = true;
+      [[fallthrough]];
+    case CompatibilityLevel::kBackward:
+      strategy = Strategy::kCanRead;
+      break;
+    case CompatibilityLevel::kForwardTransitive:
+      transitive = true;
+      [[fallthrough]];
+    case CompatibilityLevel::kForward:
+      strategy = Strategy::kCanBeRead;
+      break;
+    case CompatibilityLevel::kFullTransitive:
+      transitive = true;
+      break;
+    default:
+      break;
   }
   std::vector<std::string> messages;
   // Newest first, stopping at the first version that fails, as Confluent's validateAll does.
@@ -137,7 +158,8 @@ std::vector<std::string> CheckCompatibility(CompatibilityLevel level, const Pars
     if (!messages.empty() || !transitive) break;
   }
   if (!messages.empty()) {
-    messages.push_back(absl::StrCat("{compatibility: '", std::string(CompatibilityLevelName(level)), "'}"));
+    messages.push_back(
+        absl::StrCat("{compatibility: '", std::string(CompatibilityLevelName(level)), "'}"));
   }
   return messages;
 }

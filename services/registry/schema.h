@@ -11,13 +11,14 @@
 //   AVRO      CanonicalString() is the parsed schema printed back the way Avro's Schema.toString()
 //             does: compact JSON, attributes in Avro's order, names relative to the enclosing
 //             namespace, doc/aliases/defaults/custom properties kept, types defined in references
-//             written by name. So `{"type": "string"}` is stored and returned as `"string"`, and two
-//             texts that differ only in whitespace or key order are the same schema. (One
+//             written by name. So `{"type": "string"}` is stored and returned as `"string"`, and
+//             two texts that differ only in whitespace or key order are the same schema. (One
 //             difference from Avro Java: custom properties and the keys inside default values come
 //             out sorted, not in the client's order, because objects are parsed into sorted maps to
 //             keep parsing linear in the number of keys.)
-//             Normalized() (for ?normalize=true) is the Parsing Canonical Form of the Avro spec plus
-//             the attributes that change how data resolves (default, aliases, order, logical types).
+//             Normalized() (for ?normalize=true) is the Parsing Canonical Form of the Avro spec
+//             plus the attributes that change how data resolves (default, aliases, order, logical
+//             types).
 //   PROTOBUF  CanonicalString() is the .proto re-printed from its file descriptor (comments and
 //             layout dropped); Normalized() additionally sorts fields by number and imports.
 //   JSON      CanonicalString() is the document as compact JSON in its original key order;
@@ -50,7 +51,8 @@ enum class SchemaType { kAvro, kProtobuf, kJson };
 
 // SchemaTypeName returns Confluent's name: "AVRO", "PROTOBUF" or "JSON".
 std::string_view SchemaTypeName(SchemaType type);
-// ParseSchemaType accepts Confluent's names exactly; an absent schemaType means AVRO (caller's job).
+// ParseSchemaType accepts Confluent's names exactly; an absent schemaType means AVRO (caller's
+// job).
 std::optional<SchemaType> ParseSchemaType(std::string_view name);
 
 enum class CompatibilityLevel {

@@ -51,9 +51,11 @@ TEST(SchemaTest, LargeValidSchemasParse) {
   // 5,000 fields: nothing in parsing or checking is quadratic in the number of fields.
   std::string fields;
   for (int i = 0; i < 5000; ++i) {
-    fields += (i ? "," : "") + std::string(R"({"name":"f)") + std::to_string(i) + R"(","type":"int"})";
+    fields +=
+        (i ? "," : "") + std::string(R"({"name":"f)") + std::to_string(i) + R"(","type":"int"})";
   }
-  auto avro = ParseSchema(SchemaType::kAvro, R"({"type":"record","name":"R","fields":[)" + fields + "]}", {});
+  auto avro = ParseSchema(SchemaType::kAvro,
+                          R"({"type":"record","name":"R","fields":[)" + fields + "]}", {});
   ASSERT_TRUE(avro.ok()) << avro.status();
   EXPECT_TRUE(CheckCompatibility(CompatibilityLevel::kFull, **avro, {{avro->get(), 1}}).empty());
 }
@@ -69,8 +71,9 @@ TEST(SchemaTest, NoneAndNoPreviousVersionsAreAlwaysCompatible) {
 
 TEST(SchemaTest, EquivalenceIncludesTypeAndReferences) {
   auto avro = ParseSchema(SchemaType::kAvro, R"("string")", {});
-  auto with_ref = ParseSchema(SchemaType::kAvro, R"("string")",
-                              {{"R", SchemaType::kAvro, R"({"type":"fixed","name":"R","size":1})", {}}});
+  auto with_ref =
+      ParseSchema(SchemaType::kAvro, R"("string")",
+                  {{"R", SchemaType::kAvro, R"({"type":"fixed","name":"R","size":1})", {}}});
   auto json = ParseSchema(SchemaType::kJson, R"("string")", {});
   ASSERT_TRUE(avro.ok() && with_ref.ok());
   EXPECT_FALSE((*avro)->Equivalent(**with_ref));

@@ -39,8 +39,8 @@ int JsonNestingDepth(std::string_view text) {
 absl::StatusOr<nlohmann::json> ParseJsonBounded(std::string_view text, int max_depth,
                                                 std::string_view what) {
   if (JsonNestingDepth(text) > max_depth) {
-    return absl::InvalidArgumentError(absl::StrCat(std::string(what), " nests deeper than ",
-                                                   max_depth, " levels"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(what), " nests deeper than ", max_depth, " levels"));
   }
   nlohmann::json doc =
       nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
@@ -99,7 +99,8 @@ absl::Status CheckProtoNesting(std::string_view text, int max_depth) {
 }
 
 std::string QuoteJson(std::string_view s) {
-  return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return nlohmann::json(std::string(s))
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace eddy::registry::internal

@@ -17,10 +17,10 @@ struct CompatibilityCase {
   std::string name;
   std::string old_schema;
   std::string new_schema;
-  bool backward = true;         // the new schema reads data written with the old one
-  bool forward = true;          // the old schema reads data written with the new one
-  std::string backward_error;   // error type reported when !backward
-  std::string forward_error;    // error type reported when !forward
+  bool backward = true;        // the new schema reads data written with the old one
+  bool forward = true;         // the old schema reads data written with the new one
+  std::string backward_error;  // error type reported when !backward
+  std::string forward_error;   // error type reported when !forward
 };
 
 inline bool HasErrorType(const std::vector<std::string>& messages, const std::string& type) {
@@ -68,8 +68,8 @@ inline void ExpectVerdicts(SchemaType type, const CompatibilityCase& c) {
       EXPECT_TRUE(HasErrorType(messages, c.forward_error)) << ::testing::PrintToString(messages);
     }
     if (!messages.empty()) {
-      EXPECT_EQ(messages.back(),
-                absl::StrCat("{compatibility: '", std::string(CompatibilityLevelName(l.level)), "'}"));
+      EXPECT_EQ(messages.back(), absl::StrCat("{compatibility: '",
+                                              std::string(CompatibilityLevelName(l.level)), "'}"));
       EXPECT_THAT(messages, ::testing::Contains("{oldSchemaVersion: 1}"));
     }
   }
