@@ -217,7 +217,12 @@ void RaftNode::Step(const Message& m) {
     if (m.type != MessageType::kPreVote && !granted_pre_vote) {
       const bool from_leader =
           m.type == MessageType::kAppend || m.type == MessageType::kInstallSnapshot;
+      const int elapsed = election_elapsed_;
       BecomeFollower(m.term, from_leader ? m.from : kNoNode);
+      // Only a live leader or a granted vote resets the election timer (§5.2). A vote request we
+      // end up rejecting must not: stale candidates campaigning in turn would otherwise keep
+      // postponing the one server whose log could win.
+      if (m.type == MessageType::kVote) election_elapsed_ = elapsed;
     }
   } else if (m.term < term_) {
     // A stale leader learns our term from the reply and steps down; a stale pre-candidate learns

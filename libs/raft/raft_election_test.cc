@@ -100,5 +100,28 @@ TEST(RaftElectionTest, FollowerInLeaseIgnoresVoteRequests) {
   EXPECT_FALSE(c.node(2).HasOutput());
 }
 
+TEST(RaftElectionTest, RejectedVoteRequestsDoNotPostponeCandidacy) {
+  RaftOptions options;
+  options.pre_vote = false;
+  options.check_quorum = false;
+  TestCluster c(3, options);
+  ASSERT_TRUE(c.Campaign(1));
+  ASSERT_TRUE(c.Propose(1, "a").ok());
+  c.Crash(1);
+  c.Isolate(3);
+  // Node 3's stale candidacies reach node 2 every few ticks at ever higher terms; node 2 rejects
+  // them (§5.4.1) and must still time out and campaign itself (§5.2).
+  bool campaigned = false;
+  for (int tick = 1; tick <= 4 * options.election_tick && !campaigned; ++tick) {
+    if (tick % 4 == 0) {
+      c.node(2).Step(Message{.type = MessageType::kVote, .from = NodeId(3), .to = NodeId(2),
+                             .term = c.node(2).status().term + 1});
+    }
+    c.Tick(2);
+    campaigned = c.node(2).status().role == Role::kCandidate;
+  }
+  EXPECT_TRUE(campaigned);
+}
+
 }  // namespace
 }  // namespace eddy::raft

@@ -1,6 +1,6 @@
 // raft_soak runs the Raft simulation over many seeds and prints how many ran, which failed and how
 // long it took. Usage: raft_soak [--seeds N] [--start S] [--nodes 3|5] [--trace]
-// --trace prints the event trace of every failing seed (use with --seeds 1 to replay one).
+// --trace prints the event trace of every seed run (use with --seeds 1 to replay one).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -58,11 +58,11 @@ int main(int argc, char** argv) {
     eddy::raft::SimulationResult result = eddy::raft::RunSimulation(options);
     applied += result.applied;
     elections += result.elections;
+    for (const std::string& line : result.trace) std::printf("  %s\n", line.c_str());
     if (result.ok) continue;
     ++failures;
     std::printf("FAIL seed %llu (nodes %llu): %s\n", static_cast<unsigned long long>(seed),
                 static_cast<unsigned long long>(nodes), result.failure.c_str());
-    for (const std::string& line : result.trace) std::printf("  %s\n", line.c_str());
     std::fflush(stdout);
   }
   const double secs =

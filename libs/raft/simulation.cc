@@ -77,6 +77,9 @@ std::optional<KvCommand> DecodeCommand(const std::string& data) {
 }
 
 constexpr char kMarker[] = "liveness";
+// kThinkTicks bounds a client's pause between operations; it spreads the capped history over the
+// whole faulty phase instead of spending it in the first ticks.
+constexpr int kThinkTicks = 12;
 
 struct PendingIo {
   int due = 0;
@@ -165,6 +168,10 @@ class Simulation {
     base_.heartbeat_tick = 1 + rng_.Uniform(2);
     base_.max_append_entries = 1 + rng_.Uniform(8);
     base_.snapshot_chunk_bytes = 1 + rng_.Uniform(24);
+    // Safety must not depend on the optional protections, and without check-quorum a deposed
+    // leader keeps serving for as long as its partition lasts, which stale reads need to show.
+    base_.pre_vote = rng_.Chance(0.75);
+    base_.check_quorum = rng_.Chance(0.75);
     ConfState conf;
     for (int id = 1; id <= options_.nodes; ++id) conf.voters.insert(NodeId(id));
     for (int id = 1; id <= options_.nodes + 1; ++id) {
@@ -175,7 +182,8 @@ class Simulation {
     }
     clients_.resize(options_.clients);
     Trace("drop=", drop_, " dup=", duplicate_, " max_delay=", max_delay_,
-          " heartbeat=", base_.heartbeat_tick, " chunk=", base_.snapshot_chunk_bytes);
+          " heartbeat=", base_.heartbeat_tick, " chunk=", base_.snapshot_chunk_bytes,
+          " pre_vote=", base_.pre_vote, " check_quorum=", base_.check_quorum);
   }
 
   void Start(NodeId id) {
@@ -249,10 +257,17 @@ class Simulation {
       blocked_.clear();
       partition_end_ = 0;
       Trace("partition healed");
-    } else if (partition_end_ == 0 && rng_.Chance(0.01)) {
+    } else if (partition_end_ == 0 && rng_.Chance(0.02)) {
+      // Half the partitions cut the leader off alone (the case that makes a deposed leader serve
+      // clients), the others split the nodes at random.
       std::set<NodeId> side;
-      for (const auto& [id, n] : nodes_) {
-        if (rng_.Chance(0.5)) side.insert(id);
+      std::optional<NodeId> leader = Leader();
+      if (leader && rng_.Chance(0.5)) {
+        side.insert(*leader);
+      } else {
+        for (const auto& [id, n] : nodes_) {
+          if (rng_.Chance(0.5)) side.insert(id);
+        }
       }
       for (const auto& [a, na] : nodes_) {
         for (const auto& [b, nb] : nodes_) {
@@ -479,7 +494,7 @@ class Simulation {
     ++result_.ops_completed;
     Trace("client op done: ", DescribeOperation(history_[c.op]));
     c.state = Client::State::kIdle;
-    c.next_start = now_ + rng_.Uniform(5);
+    c.next_start = now_ + rng_.Uniform(kThinkTicks);
   }
 
   // GiveUp abandons an operation whose outcome the client will never learn: a write stays in the
@@ -487,7 +502,7 @@ class Simulation {
   void GiveUp(Client& c) {
     if (c.state == Client::State::kRead) discarded_.insert(c.op);
     c.state = Client::State::kIdle;
-    c.next_start = now_ + rng_.Uniform(5);
+    c.next_start = now_ + rng_.Uniform(kThinkTicks);
   }
 
   void RunClients() {
@@ -495,8 +510,14 @@ class Simulation {
       if (c.state != Client::State::kIdle && now_ >= c.deadline) GiveUp(c);
       if (c.state != Client::State::kIdle || now_ < c.next_start) continue;
       if (static_cast<int>(history_.size()) >= options_.max_ops) continue;
-      std::optional<NodeId> leader = Leader();
-      if (!leader) continue;
+      // Clients route by stale hints: any node that believes it leads may get the request, so a
+      // deposed leader that has not noticed yet is exercised too.
+      std::set<NodeId> leaders;
+      for (const auto& [id, n] : nodes_) {
+        if (n.raft && n.raft->role() == Role::kLeader) leaders.insert(id);
+      }
+      if (leaders.empty()) continue;
+      const std::optional<NodeId> leader = Pick(leaders);
       RaftNode& raft = *nodes_.at(*leader).raft;
       KvOperation op;
       const int roll = rng_.Uniform(10);
@@ -521,7 +542,7 @@ class Simulation {
       op.invoked = ++stamp_;
       c.node = *leader;
       c.op = history_.size();
-      c.deadline = now_ + 60;
+      c.deadline = now_ + 25;
       history_.push_back(op);
       Trace("client op on ", leader->value(), ": ", DescribeOperation(op));
       Pump(*leader);

@@ -2,9 +2,10 @@
 // fixes everything: the network (drop, delay, duplication and so reordering, partitions), disk
 // latency, crashes (a crashed node loses every Output it had not saved and restarts from its
 // MemoryStorage), snapshots at random points, membership changes and leadership transfers injected
-// on the leader, and clients issuing put/get/cas (writes through Propose, reads through ReadIndex).
-// Iteration is over ordered containers only and nothing depends on addresses, so a seed replays
-// exactly.
+// on the leader, whether pre-vote and check-quorum are on, and clients issuing put/get/cas (writes
+// through Propose, reads through ReadIndex) to whichever node believes it leads, deposed leaders
+// included. Iteration is over ordered containers only and nothing depends on addresses, so a seed
+// replays exactly (raft_soak --start SEED --seeds 1 --trace prints its event trace).
 //
 // Checked while running and at the end:
 //   election safety     at most one leader per term;
@@ -26,11 +27,11 @@ namespace eddy::raft {
 struct SimulationOptions {
   uint64_t seed = 1;
   int nodes = 3;           // initial voters (3 or 5); one more node starts outside the configuration
-  int fault_ticks = 160;   // ticks with faults and client traffic
-  int heal_ticks = 120;    // fault-free ticks at the end (liveness check)
-  int clients = 3;
+  int fault_ticks = 120;   // ticks with faults and client traffic
+  int heal_ticks = 100;    // fault-free ticks at the end (liveness check)
+  int clients = 4;
   int keys = 3;
-  int max_ops = 45;        // client operations per run (at most 64 per key)
+  int max_ops = 70;        // client operations per run (at most 64 per key)
   bool membership_changes = true;
   bool transfers = true;
   bool trace = false;      // record a human-readable event trace (for replaying a failing seed)
