@@ -156,6 +156,27 @@ TEST(AvroCompatibilityTest, TransitiveLevelsCheckEveryVersion) {
   EXPECT_TRUE(CheckCompatibility(CompatibilityLevel::kForwardTransitive, **v3, previous).empty());
 }
 
+TEST(AvroCompatibilityTest, TypesFromReferencesTakePartInResolution) {
+  auto address = [](const std::string& extra_field) {
+    return ResolvedReference{
+        "com.acme.Address",
+        SchemaType::kAvro,
+        R"({"type":"record","name":"Address","namespace":"com.acme","fields":[{"name":"street","type":"string"})" +
+            extra_field + "]}",
+        {}};
+  };
+  const std::string user =
+      R"({"type":"record","name":"User","namespace":"com.acme","fields":[{"name":"home","type":"Address"}]})";
+  auto v1 = ParseSchema(SchemaType::kAvro, user, {address("")});
+  auto v2 = ParseSchema(SchemaType::kAvro, user, {address(R"(,{"name":"zip","type":"string"})")});
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  ASSERT_TRUE(v2.ok()) << v2.status();
+  const auto messages = CheckCompatibility(CompatibilityLevel::kBackward, **v2, {{v1->get(), 1}});
+  EXPECT_TRUE(testing::HasErrorType(messages, "READER_FIELD_MISSING_DEFAULT_VALUE"));
+  EXPECT_THAT(messages.front(), ::testing::HasSubstr("'/fields/0/type/fields/1'"));
+  EXPECT_TRUE(CheckCompatibility(CompatibilityLevel::kForward, **v2, {{v1->get(), 1}}).empty());
+}
+
 TEST(AvroCompatibilityTest, DifferentSchemaTypesAreIncompatible) {
   auto avro = ParseSchema(SchemaType::kAvro, R"("string")", {});
   auto json = ParseSchema(SchemaType::kJson, R"({"type":"string"})", {});

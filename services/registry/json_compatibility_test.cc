@@ -104,6 +104,26 @@ TEST(JsonCompatibilityTest, TableUnderAllSevenLevels) {
   for (const CompatibilityCase& c : Cases()) testing::ExpectVerdicts(SchemaType::kJson, c);
 }
 
+TEST(JsonCompatibilityTest, ReferencedDocumentsTakePartInTheDiff) {
+  auto address = [](const std::string& street) {
+    return ResolvedReference{"address.json",
+                             SchemaType::kJson,
+                             R"({"type":"object","properties":{"street":)" + street + "}}",
+                             {}};
+  };
+  const std::string user = R"({"type":"object","properties":{"home":{"$ref":"address.json"}}})";
+  auto v1 = ParseSchema(SchemaType::kJson, user, {address(R"({"type":"string"})")});
+  auto v2 = ParseSchema(SchemaType::kJson, user, {address(R"({"type":"integer"})")});
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  ASSERT_TRUE(v2.ok()) << v2.status();
+  const auto messages = CheckCompatibility(CompatibilityLevel::kBackward, **v2, {{v1->get(), 1}});
+  ASSERT_FALSE(messages.empty());
+  EXPECT_EQ(messages.front(),
+            "{errorType:\"TYPE_CHANGED\", description:\"A type at path "
+            "'#/properties/home/properties/street' is different between the new schema and the "
+            "old schema\"}");
+}
+
 TEST(JsonCompatibilityTest, VerboseMessageFollowsConfluent) {
   auto old_schema = ParseSchema(SchemaType::kJson, Obj(R"("a":{"type":"string"})"), {});
   auto new_schema =

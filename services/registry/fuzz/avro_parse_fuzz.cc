@@ -1,16 +1,39 @@
 // libFuzzer target: an Avro schema text as a client registers it. Properties: parsing never
 // crashes, over-reads or recurses unboundedly (ASan/UBSan); an accepted schema's canonical string,
 // normalized form and Parsing Canonical Form parse again, the canonical string to itself; and a
-// schema is compatible with itself.
+// schema is compatible with itself. Two schemas separated by a NUL byte are also checked against
+// each other.
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "services/registry/avro_schema.h"
+
+namespace {
+
+// CheckPair: an input "A\0B" holds two schemas; whatever they are, checking B after A with the
+// backward, forward and full strategies (transitively too) terminates without crashing.
+void CheckPair(const std::string& input) {
+  using namespace eddy::registry;
+  const size_t nul = input.find('\0');
+  if (nul == std::string::npos) return;
+  auto a = avro::AvroSchema::Parse(input.substr(0, nul), {});
+  auto b = avro::AvroSchema::Parse(input.substr(nul + 1), {});
+  if (!a.ok() || !b.ok()) return;
+  const std::vector<PreviousSchema> previous = {{a->get(), 1}, {b->get(), 2}};
+  for (auto level : {CompatibilityLevel::kBackward, CompatibilityLevel::kForwardTransitive,
+                     CompatibilityLevel::kFullTransitive}) {
+    CheckCompatibility(level, **b, previous);
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using eddy::registry::avro::AvroSchema;
   const std::string text(reinterpret_cast<const char*>(data), size);
+  CheckPair(text);
   auto schema = AvroSchema::Parse(text, {});
   if (!schema.ok()) return 0;
   auto again = AvroSchema::Parse((*schema)->CanonicalString(), {});
