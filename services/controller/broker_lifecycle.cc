@@ -34,16 +34,16 @@ void RemoveFromPartitions(const MetadataImage& image, BrokerId broker,
 
 }  // namespace
 
-ApiError CheckBrokerEpoch(const MetadataImage& image, BrokerId broker, int64_t broker_epoch) {
+ApiError CheckBrokerEpoch(const MetadataImage& image, BrokerId broker, BrokerEpoch broker_epoch) {
   const eddy::v1::BrokerRegistration* reg = image.FindBroker(broker);
   if (reg == nullptr) {
     return ApiError(ErrorCode::kStaleBrokerEpoch,
                     absl::StrCat("No broker registration found for broker ", broker.value()));
   }
-  if (reg->broker_epoch() != broker_epoch) {
+  if (reg->broker_epoch() != broker_epoch.value()) {
     return ApiError(ErrorCode::kStaleBrokerEpoch,
                     absl::StrCat("Expected broker epoch ", reg->broker_epoch(),
-                                 ", but got broker epoch ", broker_epoch));
+                                 ", but got broker epoch ", broker_epoch.value()));
   }
   return ApiError();
 }
@@ -112,13 +112,13 @@ ControllerResult<ApiError> FenceBroker(const MetadataImage& image, BrokerId brok
 }
 
 ControllerResult<ApiError> UnfenceBroker(const MetadataImage& image, BrokerId broker,
-                                         int64_t broker_epoch) {
+                                         BrokerEpoch broker_epoch) {
   ControllerResult<ApiError> result;
   result.response = CheckBrokerEpoch(image, broker, broker_epoch);
   if (!result.response.ok() || !image.FindBroker(broker)->fenced()) return result;
   eddy::v1::UnfenceBrokerRecord record;
   record.set_broker_id(broker.value());
-  record.set_broker_epoch(broker_epoch);
+  record.set_broker_epoch(broker_epoch.value());
   result.records.push_back(Wrap(std::move(record)));
   for (const auto& [id, topic] : image.topics()) {
     PartitionChangeContext context = ContextFor(image, topic, std::nullopt, broker);
@@ -133,7 +133,7 @@ ControllerResult<ApiError> UnfenceBroker(const MetadataImage& image, BrokerId br
 }
 
 ControllerResult<ApiError> BeginControlledShutdown(const MetadataImage& image, BrokerId broker,
-                                                   int64_t broker_epoch) {
+                                                   BrokerEpoch broker_epoch) {
   ControllerResult<ApiError> result;
   result.response = CheckBrokerEpoch(image, broker, broker_epoch);
   if (!result.response.ok()) return result;
@@ -142,7 +142,7 @@ ControllerResult<ApiError> BeginControlledShutdown(const MetadataImage& image, B
   RemoveFromPartitions(image, broker, result.records);
   eddy::v1::BrokerControlledShutdownRecord record;
   record.set_broker_id(broker.value());
-  record.set_broker_epoch(broker_epoch);
+  record.set_broker_epoch(broker_epoch.value());
   result.records.push_back(Wrap(std::move(record)));
   return result;
 }

@@ -43,18 +43,18 @@ ControllerResult<ApiError> FenceBroker(const MetadataImage& image, BrokerId brok
 
 // UnfenceBroker unfences the registration with `broker_epoch` (STALE_BROKER_EPOCH otherwise).
 ControllerResult<ApiError> UnfenceBroker(const MetadataImage& image, BrokerId broker,
-                                         int64_t broker_epoch);
+                                         BrokerEpoch broker_epoch);
 
 // BeginControlledShutdown marks the broker as shutting down and moves its leadership and ISR
 // memberships away (STALE_BROKER_EPOCH for another registration).
 ControllerResult<ApiError> BeginControlledShutdown(const MetadataImage& image, BrokerId broker,
-                                                   int64_t broker_epoch);
+                                                   BrokerEpoch broker_epoch);
 
 // UnregisterBroker removes a registration (BROKER_ID_NOT_REGISTERED if there is none).
 ControllerResult<ApiError> UnregisterBroker(const MetadataImage& image, BrokerId broker);
 
 // CheckBrokerEpoch is Kafka's ClusterControlManager.checkBrokerEpoch: STALE_BROKER_EPOCH unless
 // `broker` is registered with exactly `broker_epoch`.
-ApiError CheckBrokerEpoch(const MetadataImage& image, BrokerId broker, int64_t broker_epoch);
+ApiError CheckBrokerEpoch(const MetadataImage& image, BrokerId broker, BrokerEpoch broker_epoch);
 
 }  // namespace eddy::controller

@@ -31,7 +31,7 @@ class BrokerLifecycleTest : public ::testing::Test {
   }
 
   MetadataFixture f_;
-  std::map<int32_t, int64_t> epochs_;
+  std::map<int32_t, BrokerEpoch> epochs_;
 };
 
 TEST_F(BrokerLifecycleTest, FencingTheLeaderElectsTheNextIsrMemberAndBumpsEpochs) {
@@ -143,14 +143,15 @@ TEST_F(BrokerLifecycleTest, DuplicateRegistrationWhileTheLeaseIsLive) {
   const auto* reg = f_.image().FindBroker(BrokerId(1));
   EXPECT_EQ(reg->incarnation_id(), "other");
   EXPECT_TRUE(reg->fenced());
-  EXPECT_GT(reg->broker_epoch(), epochs_[1]);
+  EXPECT_GT(reg->broker_epoch(), epochs_[1].value());
   EXPECT_EQ(f_.Partition("t", 0).leader, BrokerId(2)) << "the old incarnation's leadership moved";
 }
 
 TEST_F(BrokerLifecycleTest, EpochAndRegistrationChecks) {
   EXPECT_EQ(UnfenceBroker(f_.image(), BrokerId(1), epochs_[1] + 100).response.code,
             ErrorCode::kStaleBrokerEpoch);
-  EXPECT_EQ(UnfenceBroker(f_.image(), BrokerId(9), 1).response.code, ErrorCode::kStaleBrokerEpoch);
+  EXPECT_EQ(UnfenceBroker(f_.image(), BrokerId(9), BrokerEpoch(1)).response.code,
+            ErrorCode::kStaleBrokerEpoch);
   EXPECT_EQ(FenceBroker(f_.image(), BrokerId(9)).response.code, ErrorCode::kBrokerIdNotRegistered);
   Fence(2);
   EXPECT_TRUE(FenceBroker(f_.image(), BrokerId(2)).records.empty()) << "already fenced";

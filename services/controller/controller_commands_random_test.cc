@@ -100,7 +100,7 @@ class RandomWalk {
   void Unfence() {
     const BrokerId id = AnyBroker();
     if (const auto* b = f_.image().FindBroker(id)) {
-      f_.Apply(UnfenceBroker(f_.image(), id, b->broker_epoch()).records);
+      f_.Apply(UnfenceBroker(f_.image(), id, BrokerEpoch(b->broker_epoch())).records);
     }
   }
 
@@ -109,7 +109,7 @@ class RandomWalk {
   void Shutdown() {
     const BrokerId id = AnyBroker();
     if (const auto* b = f_.image().FindBroker(id)) {
-      f_.Apply(BeginControlledShutdown(f_.image(), id, b->broker_epoch()).records);
+      f_.Apply(BeginControlledShutdown(f_.image(), id, BrokerEpoch(b->broker_epoch())).records);
     }
   }
 

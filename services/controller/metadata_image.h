@@ -29,6 +29,10 @@ namespace eddy::controller {
 // kNoLeader is the leader id of a partition without a leader (Kafka's LeaderAndIsr.NoLeader).
 inline constexpr BrokerId kNoLeader{-1};
 
+// BrokerEpoch identifies one registration of a broker: as in KRaft, it is the log index of the
+// registration's record, so every new registration has a larger one.
+using BrokerEpoch = LogIndex;
+
 // PartitionState is one partition's replica placement and leadership.
 struct PartitionState {
   std::vector<BrokerId> replicas;  // replicas[0] is the preferred leader

@@ -13,7 +13,7 @@ using testing::MetadataFixture;
 TEST(MetadataStatsTest, CountsFencedBrokersAndUnhealthyPartitions) {
   MetadataFixture f;
   f.AddBroker(1);
-  const int64_t epoch2 = f.AddBroker(2);
+  const BrokerEpoch epoch2 = f.AddBroker(2);
   f.AddBroker(3, "", /*fenced=*/true);
   f.AddTopic("a", {Ids({1, 2}), Ids({2, 1})});
   f.AddTopic("b", {Ids({1})});

@@ -31,18 +31,18 @@ class MetadataFixture {
   }
 
   // AddBroker registers a broker and, unless `fenced`, unfences it; returns its epoch.
-  int64_t AddBroker(int32_t id, std::string rack = "", bool fenced = false) {
+  BrokerEpoch AddBroker(int32_t id, std::string rack = "", bool fenced = false) {
     eddy::v1::RegisterBrokerRecord reg;
     reg.set_broker_id(id);
     reg.set_incarnation_id("incarnation-" + std::to_string(id));
     reg.set_rack(std::move(rack));
     reg.set_clean_shutdown(true);
-    const int64_t epoch = next_index_;
+    const BrokerEpoch epoch(next_index_);
     Apply({Wrap(reg)});
     if (!fenced) {
       eddy::v1::UnfenceBrokerRecord unfence;
       unfence.set_broker_id(id);
-      unfence.set_broker_epoch(epoch);
+      unfence.set_broker_epoch(epoch.value());
       Apply({Wrap(unfence)});
     }
     return epoch;

@@ -76,7 +76,8 @@ ControllerResult<AlterPartitionResult> AlterPartition(
     const MetadataImage& image, const eddy::v1::AlterPartitionRequest& request) {
   ControllerResult<AlterPartitionResult> result;
   ApiError& error = result.response.error;
-  error = CheckBrokerEpoch(image, BrokerId(request.broker_id()), request.broker_epoch());
+  error =
+      CheckBrokerEpoch(image, BrokerId(request.broker_id()), BrokerEpoch(request.broker_epoch()));
   if (!error.ok()) return result;
 
   const TopicState* topic = nullptr;

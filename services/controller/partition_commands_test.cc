@@ -23,7 +23,7 @@ class PartitionCommandsTest : public ::testing::Test {
     const PartitionState& p = f_.Partition("t", 0);
     eddy::v1::AlterPartitionRequest r;
     r.set_broker_id(sender);
-    r.set_broker_epoch(epochs_[sender]);
+    r.set_broker_epoch(epochs_[sender].value());
     r.mutable_partition()->set_topic("t");
     r.mutable_partition()->set_partition(0);
     r.set_leader_epoch(p.leader_epoch.value());
@@ -55,7 +55,7 @@ class PartitionCommandsTest : public ::testing::Test {
   }
 
   MetadataFixture f_;
-  std::map<int32_t, int64_t> epochs_;
+  std::map<int32_t, BrokerEpoch> epochs_;
   common::Uuid topic_id_;
 };
 
@@ -89,7 +89,7 @@ TEST_F(PartitionCommandsTest, RejectsStaleOrForeignRequests) {
   EXPECT_EQ(Alter(Request(2, Ids({2, 3}))), ErrorCode::kNotLeaderOrFollower);
 
   auto stale_broker_epoch = Request(1, Ids({1, 2}));
-  stale_broker_epoch.set_broker_epoch(epochs_[1] - 1);
+  stale_broker_epoch.set_broker_epoch((epochs_[1] - 1).value());
   EXPECT_EQ(Alter(stale_broker_epoch), ErrorCode::kStaleBrokerEpoch);
 
   auto unknown_id = Request(1, Ids({1}));

@@ -10,7 +10,7 @@ namespace eddy::controller {
 ControllerResult<AllocateProducerIdsResult> AllocateProducerIds(const MetadataImage& image,
                                                                 const ControllerOptions& options,
                                                                 BrokerId broker,
-                                                                int64_t broker_epoch) {
+                                                                BrokerEpoch broker_epoch) {
   ControllerResult<AllocateProducerIdsResult> result;
   result.response.error = CheckBrokerEpoch(image, broker, broker_epoch);
   if (!result.response.error.ok()) return result;
@@ -24,7 +24,7 @@ ControllerResult<AllocateProducerIdsResult> AllocateProducerIds(const MetadataIm
   result.response.block = ProducerIdBlock{broker, first, size};
   eddy::v1::ProducerIdsRecord record;
   record.set_broker_id(broker.value());
-  record.set_broker_epoch(broker_epoch);
+  record.set_broker_epoch(broker_epoch.value());
   record.set_next_producer_id(first.value() + size);
   result.records.push_back(Wrap(std::move(record)));
   return result;

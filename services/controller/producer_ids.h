@@ -27,6 +27,6 @@ struct AllocateProducerIdsResult {
 ControllerResult<AllocateProducerIdsResult> AllocateProducerIds(const MetadataImage& image,
                                                                 const ControllerOptions& options,
                                                                 BrokerId broker,
-                                                                int64_t broker_epoch);
+                                                                BrokerEpoch broker_epoch);
 
 }  // namespace eddy::controller

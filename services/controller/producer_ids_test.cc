@@ -13,8 +13,8 @@ using testing::MetadataFixture;
 
 TEST(ProducerIdsTest, BlocksAreMonotonicAndDisjointAcrossBrokers) {
   MetadataFixture f;
-  const int64_t e1 = f.AddBroker(1);
-  const int64_t e2 = f.AddBroker(2);
+  const BrokerEpoch e1 = f.AddBroker(1);
+  const BrokerEpoch e2 = f.AddBroker(2);
   ControllerOptions options;
   int64_t expected_first = 0;
   for (int i = 0; i < 6; ++i) {
@@ -32,12 +32,13 @@ TEST(ProducerIdsTest, BlocksAreMonotonicAndDisjointAcrossBrokers) {
 
 TEST(ProducerIdsTest, RejectsStaleBrokersAndExhaustion) {
   MetadataFixture f;
-  const int64_t epoch = f.AddBroker(1);
+  const BrokerEpoch epoch = f.AddBroker(1);
   ControllerOptions options;
   EXPECT_EQ(AllocateProducerIds(f.image(), options, BrokerId(1), epoch + 1).response.error.code,
             ErrorCode::kStaleBrokerEpoch);
-  EXPECT_EQ(AllocateProducerIds(f.image(), options, BrokerId(7), 1).response.error.code,
-            ErrorCode::kStaleBrokerEpoch);
+  EXPECT_EQ(
+      AllocateProducerIds(f.image(), options, BrokerId(7), BrokerEpoch(1)).response.error.code,
+      ErrorCode::kStaleBrokerEpoch);
 
   eddy::v1::ProducerIdsRecord near_end;
   near_end.set_next_producer_id(std::numeric_limits<int64_t>::max() - 10);
