@@ -62,7 +62,7 @@ absl::StatusOr<std::unique_ptr<RaftNode>> RaftNode::Restore(const RaftOptions& o
 RaftNode::RaftNode(const RaftOptions& options, RaftLog log, HardState hard_state,
                    std::string snapshot_data)
     : options_(options),
-      prng_state_(options.seed),
+      prng_(options.seed),
       term_(hard_state.term),
       vote_(hard_state.vote),
       log_(std::move(log)),
@@ -74,18 +74,9 @@ RaftNode::RaftNode(const RaftOptions& options, RaftLog log, HardState hard_state
   ResetElectionTimer();
 }
 
-uint64_t RaftNode::NextRandom() {
-  // splitmix64: tiny, seedable and identical on every platform, unlike std distributions.
-  uint64_t z = (prng_state_ += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 void RaftNode::ResetElectionTimer() {
   election_elapsed_ = 0;
-  randomized_timeout_ =
-      options_.election_tick + static_cast<int>(NextRandom() % options_.election_tick);
+  randomized_timeout_ = options_.election_tick + prng_.Uniform(options_.election_tick);
 }
 
 void RaftNode::RefreshConf() {

@@ -33,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "libs/raft/internal/progress.h"
 #include "libs/raft/internal/raft_log.h"
+#include "libs/raft/internal/splitmix.h"
 #include "libs/raft/storage.h"
 #include "libs/raft/types.h"
 
@@ -166,10 +167,8 @@ class RaftNode {
   void OnCommittedInTerm();
   void MaybeSendTimeoutNow(NodeId to);
 
-  uint64_t NextRandom();
-
   RaftOptions options_;
-  uint64_t prng_state_;
+  internal::SplitMix64 prng_;
 
   Term term_;
   NodeId vote_ = kNoNode;

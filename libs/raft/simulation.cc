@@ -6,10 +6,11 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "libs/raft/internal/kv_model.h"
+#include "libs/raft/internal/splitmix.h"
 #include "libs/raft/linearizability.h"
 #include "libs/raft/memory_storage.h"
 #include "libs/raft/node.h"
@@ -19,62 +20,14 @@ namespace {
 
 using Kind = KvOperation::Kind;
 
-// Prng is splitmix64: identical on every platform, so a seed replays anywhere.
-class Prng {
- public:
-  explicit Prng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  int Uniform(int n) { return static_cast<int>(Next() % static_cast<uint64_t>(n)); }
-  bool Chance(double p) { return static_cast<double>(Next() >> 11) * 0x1.0p-53 < p; }
-
- private:
-  uint64_t state_;
-};
-
-// The replicated state machine: a map of integer registers.
-using KvState = std::map<int, int64_t>;
-
-std::string EncodeKv(const KvState& kv) {
-  std::string out;
-  for (const auto& [key, value] : kv) absl::StrAppend(&out, key, "=", value, ";");
-  return out;
-}
-
-KvState DecodeKv(const std::string& data) {
-  KvState kv;
-  std::istringstream in(data);
-  int key = 0;
-  char eq = 0;
-  char semi = 0;
-  int64_t value = 0;
-  while (in >> key >> eq >> value >> semi) kv[key] = value;
-  return kv;
-}
-
-struct KvCommand {
-  Kind kind = Kind::kPut;
-  int key = 0;
-  int64_t value = 0;
-  int64_t expected = 0;
-};
-
-std::string EncodeCommand(const KvCommand& c) {
-  return absl::StrCat(static_cast<int>(c.kind), " ", c.key, " ", c.value, " ", c.expected);
-}
-
-std::optional<KvCommand> DecodeCommand(const std::string& data) {
-  std::istringstream in(data);
-  int kind = 0;
-  KvCommand c;
-  if (!(in >> kind >> c.key >> c.value >> c.expected)) return std::nullopt;
-  c.kind = static_cast<Kind>(kind);
-  return c;
-}
+using internal::DecodeCommand;
+using internal::DecodeKv;
+using internal::EncodeCommand;
+using internal::ApplyCommand;
+using internal::EncodeKv;
+using internal::KvCommand;
+using internal::KvState;
+using Prng = internal::SplitMix64;
 
 constexpr char kMarker[] = "liveness";
 // kThinkTicks bounds a client's pause between operations; it spreads the capped history over the
@@ -427,13 +380,7 @@ class Simulation {
         Fail(absl::StrCat("undecodable command at ", e.index.value()));
         return;
       }
-      if (c->kind == Kind::kPut) {
-        n.kv[c->key] = c->value;
-      } else if (c->kind == Kind::kCas) {
-        auto cur = n.kv.find(c->key);
-        cas_ok = cur != n.kv.end() && cur->second == c->expected;
-        if (cas_ok) cur->second = c->value;
-      }
+      cas_ok = ApplyCommand(*c, n.kv);
     }
     if (liveness_ && liveness_->index == e.index) {
       if (liveness_->term == e.term) {
