@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/compiler/parser.h"
@@ -51,6 +53,24 @@ class BuildErrors : public gp::DescriptorPool::ErrorCollector {
   std::vector<std::string> errors_;
 };
 
+// ParseBase64Descriptor reads `text` as a base64-encoded serialized FileDescriptorProto, the form
+// Confluent also accepts and confluent-kafka's Python ProtobufSerializer registers (for the schema
+// and each of its imports).
+std::optional<gp::FileDescriptorProto> ParseBase64Descriptor(std::string_view text) {
+  static constexpr std::string_view kBase64 =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n";
+  if (text.empty() || text.find_first_not_of(kBase64) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::string bytes;
+  if (!absl::Base64Unescape(absl::string_view(text.data(), text.size()), &bytes)) {
+    return std::nullopt;
+  }
+  gp::FileDescriptorProto proto;
+  if (!proto.ParseFromString(bytes)) return std::nullopt;
+  return proto;
+}
+
 absl::StatusOr<gp::FileDescriptorProto> ParseProtoText(std::string_view text,
                                                        const std::string& name) {
   EDDY_RETURN_IF_ERROR(internal::CheckProtoNesting(text, kMaxSchemaNesting));
@@ -63,7 +83,11 @@ absl::StatusOr<gp::FileDescriptorProto> ParseProtoText(std::string_view text,
   parser.RecordErrorsTo(&errors);
   gp::FileDescriptorProto proto;
   if (!parser.Parse(&tokenizer, &proto) || !errors.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("Invalid protobuf schema: ", errors.Joined()));
+    std::optional<gp::FileDescriptorProto> binary = ParseBase64Descriptor(text);
+    if (!binary) {
+      return absl::InvalidArgumentError(absl::StrCat("Invalid protobuf schema: ", errors.Joined()));
+    }
+    proto = std::move(*binary);
   }
   proto.set_name(name);
   return proto;

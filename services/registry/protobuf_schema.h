@@ -1,6 +1,9 @@
 // ProtobufSchema: a .proto file parsed with libprotobuf's own compiler front end
 // (google::protobuf::compiler::Parser) and built into a private DescriptorPool, so everything
-// protoc rejects (unknown types, duplicate numbers, bad options, ...) is rejected here too.
+// protoc rejects (unknown types, duplicate numbers, bad options, ...) is rejected here too. Text
+// that is not .proto syntax but a base64-encoded serialized FileDescriptorProto is accepted as
+// well, as Confluent does (confluent-kafka's Python ProtobufSerializer registers schemas and their
+// imports that way); it is stored re-printed as .proto text like any other.
 //
 // Imports resolve, in order, to the ResolvedReferences by name (parsed the same way, recursively)
 // and to the google/protobuf/*.proto well-known types compiled into libprotobuf (any, timestamp,

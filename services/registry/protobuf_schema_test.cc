@@ -3,7 +3,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
@@ -79,6 +82,29 @@ TEST(ProtobufSchemaTest, ImportsResolveToReferences) {
   EXPECT_EQ(s->file()->message_type(0)->field(0)->message_type()->full_name(), "acme.Address");
   EXPECT_THAT(Parse(R"(syntax = "proto3"; import "acme/missing.proto"; message M {})"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("acme/missing.proto")));
+}
+
+TEST(ProtobufSchemaTest, AcceptsBase64FileDescriptorsAsConfluentDoes) {
+  EDDY_ASSERT_OK_AND_ASSIGN(auto text, Parse(R"(syntax = "proto3"; package acme;
+    import "google/protobuf/timestamp.proto";
+    message User { string name = 1; google.protobuf.Timestamp at = 2; })"));
+  google::protobuf::FileDescriptorProto proto;
+  text->file()->CopyTo(&proto);
+  proto.set_name("user.proto");
+  std::string encoded;
+  absl::Base64Escape(proto.SerializeAsString(), &encoded);
+  // The import arrives as a reference holding the base64 descriptor of timestamp.proto.
+  google::protobuf::FileDescriptorProto timestamp;
+  google::protobuf::Timestamp::descriptor()->file()->CopyTo(&timestamp);
+  std::string timestamp_encoded;
+  absl::Base64Escape(timestamp.SerializeAsString(), &timestamp_encoded);
+  EDDY_ASSERT_OK_AND_ASSIGN(
+      auto binary,
+      Parse(encoded,
+            {{"google/protobuf/timestamp.proto", SchemaType::kProtobuf, timestamp_encoded, {}}}));
+  EXPECT_EQ(binary->CanonicalString(), text->CanonicalString());
+  EXPECT_THAT(Parse("bm90IGEgZGVzY3JpcHRvcg=="),  // base64 of "not a descriptor"
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(ProtobufSchemaTest, RejectsInvalidProto) {
