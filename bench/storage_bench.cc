@@ -1,18 +1,22 @@
 // `./dev bench storage`: the numbers issue 4 (acceptance 4 and 5) asks for, in one run, next to fio
 // on the same disk where fio is installed:
 //   append      1 KiB records in 16 KiB batches, one partition, no fsync      vs fio --rw=write --bs=16k
+//               (and 16,541-byte batches vs fio --bs=16541)
 //   append+sync the same with an fdatasync per batch (flush.messages=16)       vs fio ... --fdatasync=1
 //   read        sequential read of a 1 GiB log from page cache: the fetch path (no CRC check, as Kafka
-//               brokers serve fetches) — the figure the target is measured by — and read + CRC check
+//               brokers serve fetches) — the figure the target is measured by — read + CRC check, and
+//               the same file copied out of an mmap for comparison
 //   recovery    reopening that log with all of it unflushed (every batch scanned and CRC-checked)
-//   open        reopening 10,000 partitions with small segments: after an unclean stop (everything
-//               recovered) and after a clean one (Close), serially and on a thread pool
+//   open        reopening 10,000 partitions with small segments: after an unclean stop with nothing
+//               flushed (everything recovered), after one with the rolled segments flushed (Kafka's
+//               steady state: only the active segment recovered), and after a clean Close; serially
+//               and on a thread pool
 //
 // Fairness: eddy and fio write the same number of bytes into files in the same directory, both
-// extending a new file with one write(2) of ~16 KiB per batch (fio runs with --fallocate=none, since
-// the log does not preallocate), counting the bytes written over the wall time of the loop. Each
-// round runs both, alternating which goes first, after a sync(2) so neither inherits the other's
-// writeback; the table shows the median and the JSON every round.
+// extending a new file with one write(2) per batch (fio runs with --fallocate=none, since the log
+// does not preallocate), counting the bytes written over the wall time of the loop. Each round runs
+// both, alternating which goes first, after a sync(2) so neither inherits the other's writeback; the
+// table shows the median and the JSON every round.
 // Flags: --dir=PATH (default $EDDY_BENCH_DIR or /tmp), --rounds=N (default 3), --quick (small sizes),
 // --only=append|read|open, --partitions=N, --threads=N (parallel open, default 4),
 // --benchmark_out=PATH (JSON; ./dev passes it).
@@ -283,7 +287,7 @@ int main(int argc, char** argv) {
   results["read_mmap_copy_bytes_per_s"] = read_mmap;
   results["recovery_seconds"] = recovery;
 
-  std::vector<double> open_unclean, open_unclean_par, open_clean, open_clean_par;
+  std::vector<double> open_unclean, open_unclean_par, open_rolled, open_rolled_par, open_clean, open_clean_par;
   if (only.empty() || only == "open") {
     // Partitions with small segments (6 segments of one 533-byte batch each). One is written
     // through PartitionLog and copied to every directory: writing each through the log would cost
@@ -296,13 +300,15 @@ int main(int argc, char** argv) {
     // the same contents (the clean pass then rewrites only the checkpoints: creating files is the
     // slow part on ext4).
     const std::string model = dir + "/model";
-    auto populate = [&](bool clean) {
+    enum class State { kNothingFlushed, kRolledFlushed, kClosed };
+    auto populate = [&](State state) {
       const std::string tiny = eddy::storage::testing::MakeBatch(4, 1'700'000'000'000, 100);
       if (!Fs().Exists(model)) {
         auto log = OpenLog(model, small);
         for (int b = 0; b < 6; ++b) Check(log->AppendAsLeader(tiny, LeaderEpoch(0)).status(), "append");
       }
-      if (clean) Check(OpenLog(model, small)->Close(), "close");
+      if (state == State::kRolledFlushed) Check(OpenLog(model, small)->FlushRolled(), "flush rolled");
+      if (state == State::kClosed) Check(OpenLog(model, small)->Close(), "close");
       auto names = Fs().ListDir(model);
       Check(names.status(), "list");
       for (const std::string& d : dirs) {
@@ -320,12 +326,17 @@ int main(int argc, char** argv) {
     };
     // Unclean: nothing was flushed or checkpointed, so every segment is recovered. Reopening
     // without Close leaves the logs unclean again, so the serial and parallel runs see the same.
-    populate(/*clean=*/false);
+    populate(State::kNothingFlushed);
     open_unclean.push_back(OpenMany(dirs, small, 1));
     open_unclean_par.push_back(OpenMany(dirs, small, threads));
+    // Unclean, but with the rolled segments flushed (FlushRolled, as Kafka flushes after a roll):
+    // only the active segment is scanned.
+    populate(State::kRolledFlushed);
+    open_rolled.push_back(OpenMany(dirs, small, 1));
+    open_rolled_par.push_back(OpenMany(dirs, small, threads));
     // Clean: Close flushed and checkpointed the recovery point at the end, so opening scans only
     // the active segment's last index interval and loads the closed segments lazily.
-    populate(/*clean=*/true);
+    populate(State::kClosed);
     open_clean.push_back(OpenMany(dirs, small, 1));
     open_clean_par.push_back(OpenMany(dirs, small, threads));
     results["open_partitions"] = partitions;
@@ -333,6 +344,8 @@ int main(int argc, char** argv) {
   }
   results["open_unclean_seconds"] = open_unclean;
   results["open_unclean_parallel_seconds"] = open_unclean_par;
+  results["open_unclean_rolled_flushed_seconds"] = open_rolled;
+  results["open_unclean_rolled_flushed_parallel_seconds"] = open_rolled_par;
   results["open_clean_seconds"] = open_clean;
   results["open_clean_parallel_seconds"] = open_clean_par;
   auto ratio = [](double a, double b) { return a > 0 && b > 0 ? a / b : -1; };
@@ -363,12 +376,14 @@ int main(int argc, char** argv) {
               ("recovery of " + std::to_string(recovered_mib) + " MiB unflushed segment").c_str(), Median(recovery), "",
               "", "<=2s", Rounds(recovery, 1, "%.2f").c_str());
   const std::string n = std::to_string(partitions);
-  const std::string par = std::to_string(threads) + " threads";
-  std::printf("%-46s %11.2fs %12s %7s %8s\n", ("open " + n + " partitions, unclean, serial").c_str(),
-              Median(open_unclean), "", "", "<=5s");
-  std::printf("%-46s %11.2fs\n", ("open " + n + " partitions, unclean, " + par).c_str(), Median(open_unclean_par));
-  std::printf("%-46s %11.2fs\n", ("open " + n + " partitions, clean, serial").c_str(), Median(open_clean));
-  std::printf("%-46s %11.2fs\n", ("open " + n + " partitions, clean, " + par).c_str(), Median(open_clean_par));
+  const std::string open = "open " + n + " partitions, ";
+  const std::string par_suffix = ", " + std::to_string(threads) + " thr";
+  std::printf("%-46s %11.2fs %12s %7s %8s\n", (open + "none flushed").c_str(), Median(open_unclean), "", "", "<=5s");
+  std::printf("%-46s %11.2fs\n", (open + "none flushed" + par_suffix).c_str(), Median(open_unclean_par));
+  std::printf("%-46s %11.2fs\n", (open + "rolled flushed").c_str(), Median(open_rolled));
+  std::printf("%-46s %11.2fs\n", (open + "rolled flushed" + par_suffix).c_str(), Median(open_rolled_par));
+  std::printf("%-46s %11.2fs\n", (open + "clean").c_str(), Median(open_clean));
+  std::printf("%-46s %11.2fs\n", (open + "clean" + par_suffix).c_str(), Median(open_clean_par));
   if (!out_path.empty()) {
     std::ofstream(out_path) << results.dump(2) << "\n";
     std::printf("results in %s\n", out_path.c_str());

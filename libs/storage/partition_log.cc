@@ -329,6 +329,36 @@ absl::Status PartitionLog::MaybeFlush() {
   return absl::OkStatus();
 }
 
+absl::Status PartitionLog::FlushRolled() {
+  std::vector<std::shared_ptr<Segment>> closed;
+  Offset target;
+  uint64_t epoch = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    target = Active().base_offset();
+    if (recovery_point_ >= target) return absl::OkStatus();
+    auto it = segments_.upper_bound(recovery_point_.value());
+    if (it != segments_.begin()) --it;
+    for (; it->first < target.value(); ++it) closed.push_back(it->second);
+    epoch = data_epoch_;
+  }
+  // Closed segments only change by compaction (which syncs what it writes) or deletion, so syncing
+  // them needs no lock; a deletion or truncation meanwhile shows in data_epoch_.
+  for (const auto& seg : closed) EDDY_RETURN_IF_ERROR(seg->Flush(/*include_indexes=*/true));
+  absl::MutexLock lock(&mu_);
+  if (data_epoch_ != epoch || recovery_point_ >= target) return absl::OkStatus();
+  // Rolled again meanwhile: syncing the directory now would make the newest name durable ahead of
+  // its predecessor's unsynced tail (see SyncUnflushed); the next call covers it.
+  if (Active().base_offset() != target) return absl::OkStatus();
+  // The rolled segments' names must be durable before the checkpoint vouches for them.
+  if (dir_dirty_) {
+    EDDY_RETURN_IF_ERROR(fs_.SyncDir(dir_));
+    dir_dirty_ = false;
+  }
+  recovery_point_ = target;
+  return CheckpointRecoveryPoint();
+}
+
 absl::Status PartitionLog::SyncUnflushed() {
   auto it = segments_.upper_bound(recovery_point_.value());
   if (it != segments_.begin()) --it;

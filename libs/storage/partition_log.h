@@ -177,6 +177,12 @@ class PartitionLog {
   // MaybeFlush applies flush.ms; a broker ticker calls it (appends check both flush settings).
   absl::Status MaybeFlush();
 
+  // FlushRolled fsyncs the closed segments not yet flushed and moves the recovery point (and its
+  // checkpoint) up to the active segment, as Kafka does after every roll. The fsyncs run without
+  // the log's lock, so a broker thread calls it after rolls without holding up appends; after a
+  // crash only the active segment is then scanned. No-op when nothing rolled since.
+  absl::Status FlushRolled();
+
   // Close flushes and writes every checkpoint, so the next Open scans nothing (clean shutdown).
   absl::Status Close();
 

@@ -224,6 +224,25 @@ TEST_F(PartitionLogTest, CleanReopenLoadsClosedSegmentsOnFirstUse) {
   EXPECT_EQ(retained.segments_deleted, static_cast<int>(segments) - 1);
 }
 
+TEST_F(PartitionLogTest, FlushRolledLeavesOnlyTheActiveSegmentToRecover) {
+  auto log = OpenLog();
+  for (int i = 0; i < 40; ++i) EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(10, NowMs()), LeaderEpoch(0)).status());
+  ASSERT_GT(log->SegmentCount(), 3u);
+  EDDY_ASSERT_OK(log->FlushRolled());
+  const Offset rolled_at = log->RecoveryPoint();
+  EXPECT_GT(rolled_at, Offset(0));
+  EXPECT_LT(rolled_at, log->LogEndOffset());
+  EDDY_ASSERT_OK(log->FlushRolled());  // nothing rolled since: no-op
+  EXPECT_EQ(log->RecoveryPoint(), rolled_at);
+  log.reset();
+  fs_.SimulateCrash(/*seed=*/3, /*keep_unsynced=*/false);
+  log = OpenLog();
+  EXPECT_EQ(log->recovery_stats().segments_recovered, 1);
+  EXPECT_GE(log->LogEndOffset(), rolled_at);  // everything in the rolled segments survived
+  EDDY_ASSERT_OK_AND_ASSIGN(ReadResult r, log->Read(Offset(0)));
+  EXPECT_EQ(SplitBatches(r.records).front().base_offset, 0);
+}
+
 TEST_F(PartitionLogTest, FetchReadsCanSkipTheCrcCheck) {
   auto log = OpenLog();
   EDDY_ASSERT_OK(log->AppendAsLeader(MakeBatch(5, NowMs()), LeaderEpoch(0)).status());
