@@ -110,6 +110,9 @@ class PoolBuilder {
       EDDY_RETURN_IF_ERROR(Ensure(dependency, depth + 1));
     }
     BuildErrors errors;
+    // Interpreting options logs complaints about the client's input (e.g. invalid UTF-8 in a
+    // string option); the error collector has what matters.
+    gp::LogSilencer silence;
     const gp::FileDescriptor* file = pool_->BuildFileCollectingErrors(proto, &errors);
     in_progress_.erase(proto.name());
     if (file == nullptr) {
