@@ -339,12 +339,15 @@ absl::Status PartitionLog::FlushRolled() {
     if (recovery_point_ >= target) return absl::OkStatus();
     auto it = segments_.upper_bound(recovery_point_.value());
     if (it != segments_.begin()) --it;
-    for (; it->first < target.value(); ++it) closed.push_back(it->second);
+    for (; it->first < target.value(); ++it) {
+      EDDY_RETURN_IF_ERROR(it->second->WritePendingIndexes());
+      closed.push_back(it->second);
+    }
     epoch = data_epoch_;
   }
-  // Closed segments only change by compaction (which syncs what it writes) or deletion, so syncing
-  // them needs no lock; a deletion or truncation meanwhile shows in data_epoch_.
-  for (const auto& seg : closed) EDDY_RETURN_IF_ERROR(seg->Flush(/*include_indexes=*/true));
+  // The fsyncs touch no in-memory state, so they need no lock; a truncation, deletion or
+  // compaction of these segments meanwhile shows in data_epoch_ (or syncs what it wrote itself).
+  for (const auto& seg : closed) EDDY_RETURN_IF_ERROR(seg->SyncFiles());
   absl::MutexLock lock(&mu_);
   if (data_epoch_ != epoch || recovery_point_ >= target) return absl::OkStatus();
   // Rolled again meanwhile: syncing the directory now would make the newest name durable ahead of

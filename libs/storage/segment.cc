@@ -385,6 +385,19 @@ absl::Status Segment::Flush(bool include_indexes) {
   return time_index_->Sync();
 }
 
+absl::Status Segment::WritePendingIndexes() {
+  if (!loaded()) return absl::OkStatus();
+  EDDY_RETURN_IF_ERROR(offset_index_->WritePending());
+  return time_index_->WritePending();
+}
+
+absl::Status Segment::SyncFiles() const {
+  EDDY_RETURN_IF_ERROR(log_->Sync());
+  if (!loaded()) return absl::OkStatus();
+  EDDY_RETURN_IF_ERROR(offset_index_->SyncFile());
+  return time_index_->SyncFile();
+}
+
 absl::Status Segment::Delete() {
   for (std::string_view suffix : {".log", ".index", ".timeindex"}) {
     absl::Status s = fs_.Remove(JoinPath(dir_, FileName(base_, suffix)));

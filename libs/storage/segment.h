@@ -129,6 +129,12 @@ class Segment {
   // rescans the active segment anyway. Truncation and roll sync them.
   absl::Status Flush(bool include_indexes = true);
 
+  // WritePendingIndexes writes buffered index entries to their files (not durably); SyncFiles then
+  // fsyncs the log and the written index bytes without touching in-memory state, so it may run
+  // without the log's lock while the segment is read (how FlushRolled syncs closed segments).
+  absl::Status WritePendingIndexes();
+  absl::Status SyncFiles() const;
+
   // Delete removes the segment's files. The object must not be used afterwards.
   absl::Status Delete();
 

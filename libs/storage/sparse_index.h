@@ -78,6 +78,9 @@ class SparseIndex {
   absl::Status SyncTruncation();
   // WritePending writes buffered entries to the file (not durably).
   absl::Status WritePending();
+  // SyncFile fsyncs what was written so far, touching no in-memory state, so it may run without
+  // the owner's lock while others read (PartitionLog::FlushRolled).
+  absl::Status SyncFile() const { return file_->Sync(); }
   ~SparseIndex();
   const std::string& Path() const { return file_->Path(); }
 
