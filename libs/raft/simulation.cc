@@ -118,7 +118,7 @@ class Simulation {
     // close to the timeout's random spread, pre-vote plus vote rounds collide again and again.
     max_delay_ = 1 + rng_.Uniform(3);
     base_.election_tick = 15;
-    base_.heartbeat_tick = 1 + rng_.Uniform(2);
+    base_.heartbeat_tick = 2 + rng_.Uniform(2);
     base_.max_append_entries = 1 + rng_.Uniform(8);
     base_.snapshot_chunk_bytes = 1 + rng_.Uniform(24);
     // Safety must not depend on the optional protections, and without check-quorum a deposed

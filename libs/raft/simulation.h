@@ -28,7 +28,7 @@ struct SimulationOptions {
   uint64_t seed = 1;
   int nodes = 3;           // initial voters (3 or 5); one more node starts outside the configuration
   int fault_ticks = 120;   // ticks with faults and client traffic
-  int heal_ticks = 100;    // fault-free ticks at the end (liveness check)
+  int heal_ticks = 130;    // fault-free ticks at the end (liveness check)
   int clients = 4;
   int keys = 3;
   int max_ops = 70;        // client operations per run (at most 64 per key)
