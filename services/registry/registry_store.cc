@@ -443,13 +443,17 @@ void RegistryStore::PutSchema(StoredSchema schema) {
 }
 
 void RegistryStore::PutVersion(const std::string& subject, int32_t version, StoredVersion record) {
-  subjects_[subject][version] = std::move(record);
+  auto [it, inserted] = subjects_[subject].insert_or_assign(version, std::move(record));
+  if (inserted) ++uses_[it->second.schema_id()];
 }
 
 void RegistryStore::EraseVersion(const std::string& subject, int32_t version) {
   auto it = subjects_.find(subject);
   if (it == subjects_.end()) return;
-  it->second.erase(version);
+  auto found = it->second.find(version);
+  if (found == it->second.end()) return;
+  if (--uses_[found->second.schema_id()] == 0) uses_.erase(found->second.schema_id());
+  it->second.erase(found);
   if (it->second.empty()) subjects_.erase(it);
 }
 
@@ -498,6 +502,11 @@ std::vector<std::pair<SubjectVersion, int32_t>> RegistryStore::AllVersions() con
     }
   }
   return out;
+}
+
+bool RegistryStore::IsSchemaUsed(int32_t id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return uses_.contains(id);
 }
 
 std::vector<SubjectVersion> RegistryStore::VersionsOfSchema(int32_t id) const {

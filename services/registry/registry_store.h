@@ -91,6 +91,8 @@ class RegistryStore {
   std::vector<std::string> Subjects(bool include_deleted) const;
   // AllVersions returns every (subject, version) in subject then version order.
   std::vector<std::pair<SubjectVersion, int32_t>> AllVersions() const;
+  // IsSchemaUsed says whether some subject version (soft-deleted ones included) uses schema `id`.
+  bool IsSchemaUsed(int32_t id) const;
   // VersionsOfSchema returns the subject versions that use schema `id`.
   std::vector<SubjectVersion> VersionsOfSchema(int32_t id) const;
   // ReferencedBy returns the ids of schemas whose live versions reference `subject` `version`.
@@ -143,6 +145,8 @@ class RegistryStore {
   // Identity (the record serialized with id 0) → id.
   absl::flat_hash_map<std::string, int32_t> ids_by_identity_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, VersionMap, std::less<>> subjects_ ABSL_GUARDED_BY(mu_);
+  // Schema id → how many subject versions use it, so id lookups need no scan.
+  absl::flat_hash_map<int32_t, int32_t> uses_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string, std::less<>> configs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, eddy::v1::RegistryMode, std::less<>> modes_ ABSL_GUARDED_BY(mu_);
   int32_t next_id_ ABSL_GUARDED_BY(mu_) = 1;

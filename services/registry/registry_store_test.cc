@@ -93,6 +93,8 @@ TEST_F(RegistryStoreTest, IdsAreSharedAcrossSubjectsAndVersionsGrow) {
   EXPECT_EQ(again->id, 1);
   EXPECT_EQ(again->version, 1);
   EXPECT_EQ(store_->MaxId(), 2);
+  EXPECT_TRUE(store_->IsSchemaUsed(1));
+  EXPECT_FALSE(store_->IsSchemaUsed(3));
   EXPECT_EQ(store_->SchemaCount(), 2);
   EXPECT_THAT(store_->Subjects(false), ElementsAre("a", "b"));
   EXPECT_EQ(store_->FindSchemaId(Schema("\"int\"")), 2);
@@ -132,7 +134,9 @@ TEST_F(RegistryStoreTest, IdsAreNeverReusedAfterPermanentDelete) {
   ASSERT_THAT(DeleteSubject("a", false).status(), IsOk());
   ASSERT_THAT(DeleteSubject("a", true).status(), IsOk());
   EXPECT_THAT(store_->Versions("a"), IsEmpty());
+  EXPECT_FALSE(store_->IsSchemaUsed(1));
   Reopen();
+  EXPECT_FALSE(store_->IsSchemaUsed(2));
   auto fresh = Register("b", "\"boolean\"");
   ASSERT_THAT(fresh.status(), IsOk());
   EXPECT_EQ(fresh->id, 3);

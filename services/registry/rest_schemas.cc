@@ -15,10 +15,11 @@ namespace {
 absl::StatusOr<std::shared_ptr<const eddy::v1::StoredSchema>> SchemaInUse(
     RegistryService& service, int32_t id, const std::optional<std::string>& subject) {
   std::shared_ptr<const eddy::v1::StoredSchema> schema = service.store().SchemaById(id);
-  bool used = false;
-  if (schema != nullptr) {
+  bool used = schema != nullptr && service.store().IsSchemaUsed(id);
+  if (used && subject.has_value()) {
+    used = false;
     for (const SubjectVersion& sv : service.store().VersionsOfSchema(id)) {
-      used = used || !subject.has_value() || sv.subject == *subject;
+      used = used || sv.subject == *subject;
     }
   }
   if (!used) return RegistryError(ErrorCode::kSchemaNotFound, SchemaNotFoundMessage(id));

@@ -1,6 +1,8 @@
 #include "services/registry/rest_server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -51,9 +53,14 @@ std::string_view RawPath(const httplib::Request& req) {
   return target.substr(0, target.find('?'));
 }
 
-void ExclusiveAddressOptions(socket_t sock) {
+// SocketOptions sets SO_REUSEADDR (restart while old connections sit in TIME_WAIT) but not
+// SO_REUSEPORT, which would let two daemons share the port silently; and TCP_NODELAY, inherited by
+// accepted sockets, because httplib writes headers and body separately and Nagle's algorithm would
+// hold the body back for the client's delayed ACK (~40 ms per keep-alive request).
+void SocketOptions(socket_t sock) {
   int yes = 1;
   setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
 }
 
 }  // namespace
@@ -76,7 +83,8 @@ absl::Status RestServer::Start() {
   httplib::Server& http = impl->http;
   const size_t threads = static_cast<size_t>(options_.threads);
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http.set_socket_options(ExclusiveAddressOptions);
+  http.set_socket_options(SocketOptions);
+  http.set_tcp_nodelay(true);
   http.set_keep_alive_max_count(1000000);
   http.set_keep_alive_timeout(options_.keep_alive_seconds);
   http.set_read_timeout(30);
@@ -93,7 +101,9 @@ absl::Status RestServer::Start() {
       status = 406;
       body = ErrorBody(406, "HTTP 406 Not Acceptable");
     } else {
-      RestRouter::Match match = router_.Find(req.method, RawPath(req));
+      // HEAD is GET without the body (httplib drops it), as JAX-RS provides it.
+      RestRouter::Match match =
+          router_.Find(req.method == "HEAD" ? std::string_view("GET") : req.method, RawPath(req));
       if (match.route == nullptr) {
         status = match.path_known ? 405 : 404;
         body = ErrorBody(status, match.path_known ? "HTTP 405 Method Not Allowed"
@@ -135,7 +145,7 @@ absl::Status RestServer::Start() {
                                 .count());
   };
   const std::string any = ".*";
-  http.Get(any, dispatch);
+  http.Get(any, dispatch);  // also serves HEAD
   http.Post(any, dispatch);
   http.Put(any, dispatch);
   http.Delete(any, dispatch);
