@@ -46,6 +46,9 @@ std::pair<int, int> DefaultPorts(Role role) {
   return {0, 0};
 }
 
+// The registry's REST port in default-ports mode: Confluent's 8081.
+constexpr int kRegistryRestPort = 8081;
+
 absl::StatusOr<int> PickFreePort() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
@@ -115,6 +118,7 @@ struct LocalCluster::Daemon {
   std::string name;
   int grpc_port = 0;
   int http_port = 0;
+  int rest_port = 0;  // registries only: the Confluent REST API
   std::string dir;
   std::string log_path;
   pid_t pid = -1;
@@ -167,6 +171,10 @@ std::string LocalCluster::GrpcAddress(Role role, int index) const {
 std::string LocalCluster::HttpAddress(Role role, int index) const {
   return absl::StrCat("127.0.0.1:", At(role, index).http_port);
 }
+std::string LocalCluster::RegistryUrl(int index) const {
+  return absl::StrCat("http://127.0.0.1:", RegistryRestPort(index));
+}
+int LocalCluster::RegistryRestPort(int index) const { return At(Role::kRegistry, index).rest_port; }
 std::string LocalCluster::LogPath(Role role, int index) const { return At(role, index).log_path; }
 std::string LocalCluster::Name(Role role, int index) const { return At(role, index).name; }
 pid_t LocalCluster::Pid(Role role, int index) const { return At(role, index).pid; }
@@ -195,6 +203,7 @@ absl::Status LocalCluster::Start() {
         auto [grpc, http] = DefaultPorts(role);
         daemon->grpc_port = grpc + 100 * i;
         daemon->http_port = http + 100 * i;
+        if (role == Role::kRegistry) daemon->rest_port = kRegistryRestPort + 100 * i;
       } else {
         absl::StatusOr<int> grpc = PickFreePort();
         absl::StatusOr<int> http = PickFreePort();
@@ -202,6 +211,11 @@ absl::Status LocalCluster::Start() {
         if (!http.ok()) return http.status();
         daemon->grpc_port = *grpc;
         daemon->http_port = *http;
+        if (role == Role::kRegistry) {
+          absl::StatusOr<int> rest = PickFreePort();
+          if (!rest.ok()) return rest.status();
+          daemon->rest_port = *rest;
+        }
       }
       daemons_.push_back(std::move(daemon));
     }
@@ -229,10 +243,19 @@ std::vector<std::string> LocalCluster::Args(const Daemon& daemon) const {
       absl::StrCat("--data-dir=", daemon.dir),
       absl::StrCat("--node-id=", daemon.index + 1),
   };
+  if (daemon.role == Role::kRegistry) {
+    args.push_back(absl::StrCat("--rest-port=", daemon.rest_port));
+  }
   if (daemon.role == Role::kController) {
     args.push_back(absl::StrCat("--member-session-timeout-ms=", options_.member_session_timeout_ms));
     args.push_back(
         absl::StrCat("--member-heartbeat-interval-ms=", options_.member_heartbeat_interval_ms));
+    // Every controller is a founding voter of one metadata quorum; node ids are index + 1.
+    std::vector<std::string> voters;
+    for (int i = 0; i < options_.controllers; ++i) {
+      voters.push_back(absl::StrCat(i + 1, "@", GrpcAddress(Role::kController, i)));
+    }
+    args.push_back(absl::StrCat("--quorum-voters=", absl::StrJoin(voters, ",")));
   } else {
     std::vector<std::string> controllers;
     for (int i = 0; i < options_.controllers; ++i) {
@@ -394,6 +417,10 @@ std::string LocalCluster::Describe() const {
     absl::StrAppend(&out, absl::StrFormat("  %-14s", daemon->name), "grpc 127.0.0.1:",
                     daemon->grpc_port, "  metrics http://127.0.0.1:", daemon->http_port,
                     "/metrics  log ", daemon->log_path, "\n");
+    if (daemon->role == Role::kRegistry) {
+      absl::StrAppend(&out, absl::StrFormat("  %-14s", ""), "schema registry http://127.0.0.1:",
+                      daemon->rest_port, "\n");
+    }
   }
   return out;
 }

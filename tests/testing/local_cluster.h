@@ -38,7 +38,8 @@ struct LocalClusterOptions {
   int gateways = 1;
   // Where data and logs go. Empty: a new temporary directory, removed on destruction unless kept.
   std::string data_dir;
-  // Use each daemon's default ports (+100 per extra instance) instead of free ephemeral ones.
+  // Use each daemon's default ports (+100 per extra instance; the registry's REST API 8081) instead
+  // of free ephemeral ones.
   bool default_ports = false;
   // Copy every daemon's output to stdout, each line prefixed with the daemon's name.
   bool echo_logs = false;
@@ -69,6 +70,9 @@ class LocalCluster {
   int Count(Role role) const;
   std::string GrpcAddress(Role role, int index = 0) const;
   std::string HttpAddress(Role role, int index = 0) const;
+  // RegistryUrl is registry `index`'s Confluent REST base URL, "http://127.0.0.1:<rest port>".
+  std::string RegistryUrl(int index = 0) const;
+  int RegistryRestPort(int index = 0) const;
   std::string LogPath(Role role, int index = 0) const;
   std::string Name(Role role, int index = 0) const;  // "broker-0"
   // Pid of the running process, or -1 when it is not running.
@@ -87,7 +91,8 @@ class LocalCluster {
   // StopAll stops every running daemon, members first, controllers last.
   void StopAll();
 
-  // ClusterStatus asks the first live controller for GetClusterStatus.
+  // ClusterStatus asks the live controllers in turn for GetClusterStatus; followers redirect it,
+  // so the quorum leader answers (an error while none is elected).
   absl::StatusOr<eddy::v1::GetClusterStatusResponse> ClusterStatus() const;
 
   // Addresses, one line per daemon, for people.

@@ -86,6 +86,9 @@ int main(int argc, char** argv) {
     // Gateway i will serve Kafka on 9092 + 100 * i (the listener arrives with the gateway issue).
     std::cout << "  Kafka bootstrap: 127.0.0.1:9092\n";
   }
+  for (int i = 0; i < config.registries; ++i) {
+    std::cout << "  Schema Registry: " << cluster.RegistryUrl(i) << "\n";
+  }
   if (auto status = cluster.ClusterStatus(); status.ok()) {
     std::cout << "  cluster id " << status->cluster_id() << "; members:\n";
     for (const auto& member : status->members()) {
