@@ -8,7 +8,8 @@ namespace eddy::broker {
 using kafka::ErrorCode;
 
 IsrTracker::IsrTracker(PartitionAssignment assignment, Offset leader_log_end, Offset high_watermark,
-                       Offset leader_epoch_start_offset, IsrTrackerOptions options, common::Clock& clock)
+                       Offset leader_epoch_start_offset, IsrTrackerOptions options,
+                       common::Clock& clock)
     : assignment_(std::move(assignment)),
       leader_log_end_(leader_log_end),
       high_watermark_(std::min(high_watermark, leader_log_end)),
@@ -26,7 +27,8 @@ IsrTracker::IsrTracker(PartitionAssignment assignment, Offset leader_log_end, Of
 }
 
 bool IsrTracker::InIsr(BrokerId replica) const {
-  return std::find(assignment_.isr.begin(), assignment_.isr.end(), replica) != assignment_.isr.end();
+  return std::find(assignment_.isr.begin(), assignment_.isr.end(), replica) !=
+         assignment_.isr.end();
 }
 
 std::vector<BrokerId> IsrTracker::MaximalIsr() const {
@@ -70,8 +72,9 @@ ErrorCode IsrTracker::OnFollowerFetch(BrokerId replica, Offset fetch_offset) {
 }
 
 ErrorCode IsrTracker::CheckAcksAll() const {
-  return static_cast<int32_t>(assignment_.isr.size()) < options_.min_insync_replicas ? ErrorCode::kNotEnoughReplicas
-                                                                                    : ErrorCode::kNone;
+  return static_cast<int32_t>(assignment_.isr.size()) < options_.min_insync_replicas
+             ? ErrorCode::kNotEnoughReplicas
+             : ErrorCode::kNone;
 }
 
 void IsrTracker::AddAcksAllWaiter(uint64_t request_id, Offset last_offset, absl::Time deadline) {
@@ -80,7 +83,8 @@ void IsrTracker::AddAcksAllWaiter(uint64_t request_id, Offset last_offset, absl:
 }
 
 void IsrTracker::Propose(std::vector<BrokerId> new_isr) {
-  pending_ = AlterPartitionProposal{assignment_.leader_epoch, assignment_.partition_epoch, std::move(new_isr)};
+  pending_ = AlterPartitionProposal{assignment_.leader_epoch, assignment_.partition_epoch,
+                                    std::move(new_isr)};
   send_pending_ = true;
 }
 
@@ -110,7 +114,8 @@ void IsrTracker::MaybeAdvanceHighWatermark() {
 }
 
 void IsrTracker::ReleaseWaiters() {
-  const bool under_min = static_cast<int32_t>(assignment_.isr.size()) < options_.min_insync_replicas;
+  const bool under_min =
+      static_cast<int32_t>(assignment_.isr.size()) < options_.min_insync_replicas;
   std::erase_if(waiters_, [&](const Waiter& waiter) {
     if (high_watermark_ > waiter.last_offset) {
       completions_.push_back({waiter.request_id, ErrorCode::kNone});
@@ -157,13 +162,15 @@ void IsrTracker::OnAlterPartitionResponse(ErrorCode error, const std::vector<Bro
 }
 
 void IsrTracker::OnPartitionChange(const PartitionAssignment& assignment) {
-  if (assignment.leader != assignment_.leader || assignment.leader_epoch != assignment_.leader_epoch ||
+  if (assignment.leader != assignment_.leader ||
+      assignment.leader_epoch != assignment_.leader_epoch ||
       assignment.partition_epoch <= assignment_.partition_epoch) {
     return;
   }
   assignment_.replicas = assignment.replicas;
   std::erase_if(followers_, [&](const auto& item) {
-    return std::find(assignment.replicas.begin(), assignment.replicas.end(), item.first) == assignment.replicas.end();
+    return std::find(assignment.replicas.begin(), assignment.replicas.end(), item.first) ==
+           assignment.replicas.end();
   });
   for (BrokerId replica : assignment.replicas) {
     if (replica != assignment_.leader) followers_.try_emplace(replica);

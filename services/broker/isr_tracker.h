@@ -1,20 +1,22 @@
 // IsrTracker is a partition leader's view of its replicas: each follower's log end offset and last
-// caught-up time (from its fetches), the in-sync replica set, the high watermark, the ISR changes it
-// proposes to the controller, and the acks=all produce requests waiting for the high watermark.
+// caught-up time (from its fetches), the in-sync replica set, the high watermark, the ISR changes
+// it proposes to the controller, and the acks=all produce requests waiting for the high watermark.
 // It is a deterministic core (STYLE.md): events (appends, follower fetches, controller answers) and
 // Tick() change it; TakeOutput() returns the AlterPartition request to send and the waiters that
 // finished. No threads, no I/O; time comes from the injected clock.
 //
 // Rules, as Kafka's Partition / Replica:
 //   - A follower is caught up at a fetch whose offset reaches the leader's log end; a fetch that
-//     reaches the leader's log end as of the follower's previous fetch proves it was caught up then.
+//     reaches the leader's log end as of the follower's previous fetch proves it was caught up
+//     then.
 //   - HW = min log end over the maximal ISR (committed ISR plus a pending expansion), and it only
 //     advances while the committed ISR has at least min.insync.replicas members (KIP-966). It never
 //     moves back.
-//   - An ISR member not caught up for longer than replica.lag.time.max.ms is proposed for removal; a
+//   - An ISR member not caught up for longer than replica.lag.time.max.ms is proposed for removal;
+//   a
 //     replica outside the ISR whose log end reaches the HW and the current leader epoch's start
-//     offset is proposed for addition. One AlterPartition (KIP-497) is in flight at a time: a pending
-//     change blocks further proposals until the controller answers or new metadata arrives.
+//     offset is proposed for addition. One AlterPartition (KIP-497) is in flight at a time: a
+//     pending change blocks further proposals until the controller answers or new metadata arrives.
 //   - acks=all: rejected before appending when the ISR is below min.insync.replicas
 //     (NOT_ENOUGH_REPLICAS); a waiter completes once the HW passes its last offset, fails with
 //     NOT_ENOUGH_REPLICAS_AFTER_APPEND as soon as the committed ISR drops below min.insync.replicas
@@ -85,9 +87,9 @@ struct FollowerState {
 
 class IsrTracker {
  public:
-  // IsrTracker starts leadership of `assignment` (whose leader is this broker) with the leader's log
-  // end, the HW it had, and the offset where `assignment.leader_epoch` begins in its log. ISR members
-  // count as caught up now, as Kafka resets replica state on becoming leader.
+  // IsrTracker starts leadership of `assignment` (whose leader is this broker) with the leader's
+  // log end, the HW it had, and the offset where `assignment.leader_epoch` begins in its log. ISR
+  // members count as caught up now, as Kafka resets replica state on becoming leader.
   IsrTracker(PartitionAssignment assignment, Offset leader_log_end, Offset high_watermark,
              Offset leader_epoch_start_offset, IsrTrackerOptions options, common::Clock& clock);
 
@@ -98,17 +100,18 @@ class IsrTracker {
   // NOT_LEADER_OR_FOLLOWER for a broker that is not a follower of this partition.
   kafka::ErrorCode OnFollowerFetch(BrokerId replica, Offset fetch_offset);
 
-  // CheckAcksAll is the pre-append check for acks=all: NOT_ENOUGH_REPLICAS below min.insync.replicas.
+  // CheckAcksAll is the pre-append check for acks=all: NOT_ENOUGH_REPLICAS below
+  // min.insync.replicas.
   kafka::ErrorCode CheckAcksAll() const;
 
-  // AddAcksAllWaiter registers an appended acks=all request ending at `last_offset`. It may finish at
-  // once (the HW already passed it) in the next TakeOutput().
+  // AddAcksAllWaiter registers an appended acks=all request ending at `last_offset`. It may finish
+  // at once (the HW already passed it) in the next TakeOutput().
   void AddAcksAllWaiter(uint64_t request_id, Offset last_offset, absl::Time deadline);
 
-  // OnAlterPartitionResponse applies the controller's answer to the pending proposal: on success the
-  // committed ISR and partition epoch it returns; OPERATION_NOT_ATTEMPTED / INELIGIBLE_REPLICA drop
-  // the proposal; FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION and UNKNOWN_TOPIC_OR_PARTITION keep it
-  // pending until OnPartitionChange; any other error resends it.
+  // OnAlterPartitionResponse applies the controller's answer to the pending proposal: on success
+  // the committed ISR and partition epoch it returns; OPERATION_NOT_ATTEMPTED / INELIGIBLE_REPLICA
+  // drop the proposal; FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION and UNKNOWN_TOPIC_OR_PARTITION
+  // keep it pending until OnPartitionChange; any other error resends it.
   void OnAlterPartitionResponse(kafka::ErrorCode error, const std::vector<BrokerId>& isr,
                                 PartitionEpoch partition_epoch);
 

@@ -16,7 +16,8 @@ TEST_F(IsrTrackerTest, LaggingFollowerIsProposedForRemovalAfterLagTime) {
   clock_.Advance(absl::Seconds(30));
   Fetch(kFollowerA, 10);
   tracker_->Tick();
-  EXPECT_FALSE(tracker_->TakeOutput().alter_partition.has_value());  // exactly the lag: still in sync
+  EXPECT_FALSE(
+      tracker_->TakeOutput().alter_partition.has_value());  // exactly the lag: still in sync
   clock_.Advance(absl::Milliseconds(1));
   Fetch(kFollowerA, 10);
   tracker_->Tick();
@@ -25,7 +26,8 @@ TEST_F(IsrTrackerTest, LaggingFollowerIsProposedForRemovalAfterLagTime) {
   EXPECT_EQ(*output.alter_partition,
             (AlterPartitionProposal{LeaderEpoch(4), PartitionEpoch(10), {kLeader, kFollowerA}}));
   EXPECT_TRUE(tracker_->alter_partition_pending());
-  EXPECT_THAT(tracker_->isr(), ElementsAre(kLeader, kFollowerA, kFollowerB));  // not until committed
+  EXPECT_THAT(tracker_->isr(),
+              ElementsAre(kLeader, kFollowerA, kFollowerB));  // not until committed
 
   tracker_->OnAlterPartitionResponse(ErrorCode::kNone, {kLeader, kFollowerA}, PartitionEpoch(11));
   EXPECT_FALSE(tracker_->alter_partition_pending());
@@ -106,8 +108,8 @@ TEST_F(IsrTrackerTest, StaleVersionWaitsForMetadata) {
   EXPECT_TRUE(tracker_->alter_partition_pending());
   EXPECT_FALSE(tracker_->TakeOutput().alter_partition.has_value());
 
-  PartitionAssignment older{kLeader, LeaderEpoch(4), PartitionEpoch(10), {kLeader, kFollowerA, kFollowerB},
-                            {kLeader}};
+  PartitionAssignment older{
+      kLeader, LeaderEpoch(4), PartitionEpoch(10), {kLeader, kFollowerA, kFollowerB}, {kLeader}};
   tracker_->OnPartitionChange(older);
   EXPECT_TRUE(tracker_->alter_partition_pending());
   PartitionAssignment newer = older;
@@ -134,7 +136,8 @@ TEST_F(IsrTrackerTest, ReassignmentDropsRemovedReplicas) {
   Start({kLeader, kFollowerA, kFollowerB});
   Append(10);
   Fetch(kFollowerA, 10);
-  tracker_->OnPartitionChange({kLeader, LeaderEpoch(4), PartitionEpoch(11), {kLeader, kFollowerA}, {kLeader, kFollowerA}});
+  tracker_->OnPartitionChange(
+      {kLeader, LeaderEpoch(4), PartitionEpoch(11), {kLeader, kFollowerA}, {kLeader, kFollowerA}});
   EXPECT_EQ(tracker_->follower(kFollowerB), nullptr);
   EXPECT_EQ(tracker_->OnFollowerFetch(kFollowerB, Offset(10)), ErrorCode::kNotLeaderOrFollower);
   EXPECT_EQ(tracker_->high_watermark(), Offset(10));

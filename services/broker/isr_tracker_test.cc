@@ -43,7 +43,8 @@ TEST_F(IsrTrackerTest, FetchReachingThePreviousLogEndProvesCaughtUpAtThatFetch) 
   Fetch(kFollowerA, 5);
   clock_.Advance(absl::Seconds(20));
   Append(10);
-  Fetch(kFollowerA, 10);  // reaches the log end (10) of its previous fetch, not the current one (20)
+  Fetch(kFollowerA,
+        10);  // reaches the log end (10) of its previous fetch, not the current one (20)
   EXPECT_EQ(tracker_->follower(kFollowerA)->last_caught_up, first_fetch);
   EXPECT_EQ(tracker_->follower(kFollowerA)->log_end, Offset(10));
   clock_.Advance(absl::Seconds(5));
@@ -67,9 +68,11 @@ TEST_F(IsrTrackerTest, AcksAllWaiterCompletesWhenHighWatermarkPassesIt) {
   Fetch(kFollowerB, 9);
   EXPECT_THAT(tracker_->TakeOutput().completions, IsEmpty());  // HW 9 does not cover offset 9
   Fetch(kFollowerB, 10);
-  EXPECT_THAT(tracker_->TakeOutput().completions, ElementsAre(AcksAllCompletion{1, ErrorCode::kNone}));
+  EXPECT_THAT(tracker_->TakeOutput().completions,
+              ElementsAre(AcksAllCompletion{1, ErrorCode::kNone}));
   Fetch(kFollowerB, 15);
-  EXPECT_THAT(tracker_->TakeOutput().completions, ElementsAre(AcksAllCompletion{2, ErrorCode::kNone}));
+  EXPECT_THAT(tracker_->TakeOutput().completions,
+              ElementsAre(AcksAllCompletion{2, ErrorCode::kNone}));
   EXPECT_EQ(tracker_->waiter_count(), 0u);
 }
 
@@ -82,7 +85,8 @@ TEST_F(IsrTrackerTest, AcksAllWaiterTimesOutAtItsDeadline) {
   EXPECT_THAT(tracker_->TakeOutput().completions, IsEmpty());
   clock_.Advance(absl::Milliseconds(1));
   tracker_->Tick();
-  EXPECT_THAT(tracker_->TakeOutput().completions, ElementsAre(AcksAllCompletion{7, ErrorCode::kRequestTimedOut}));
+  EXPECT_THAT(tracker_->TakeOutput().completions,
+              ElementsAre(AcksAllCompletion{7, ErrorCode::kRequestTimedOut}));
 }
 
 TEST_F(IsrTrackerTest, AcksAllRejectedBeforeAppendBelowMinInsync) {
@@ -112,7 +116,8 @@ TEST_F(IsrTrackerTest, WaiterFailsWhenIsrShrinksBelowMinInsync) {
   tracker_->Tick();
   IsrTrackerOutput proposal = tracker_->TakeOutput();
   ASSERT_TRUE(proposal.alter_partition.has_value());
-  EXPECT_THAT(proposal.completions, IsEmpty());  // still pending: the ISR is unchanged until committed
+  EXPECT_THAT(proposal.completions,
+              IsEmpty());  // still pending: the ISR is unchanged until committed
   tracker_->OnAlterPartitionResponse(ErrorCode::kNone, {kLeader}, PartitionEpoch(11));
   EXPECT_THAT(tracker_->TakeOutput().completions,
               ElementsAre(AcksAllCompletion{3, ErrorCode::kNotEnoughReplicasAfterAppend}));

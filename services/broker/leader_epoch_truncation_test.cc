@@ -23,11 +23,12 @@ using ::testing::Eq;
 
 // EpochStarts is an epoch cache as {epoch -> start offset} answering EndOffsetForEpoch like
 // LeaderEpochCache (KIP-279) for a log ending at `log_end`.
-std::pair<LeaderEpoch, Offset> EndOffsetFor(const std::map<int32_t, int64_t>& starts, int64_t log_end,
-                                            LeaderEpoch requested) {
+std::pair<LeaderEpoch, Offset> EndOffsetFor(const std::map<int32_t, int64_t>& starts,
+                                            int64_t log_end, LeaderEpoch requested) {
   auto higher = starts.upper_bound(requested.value());
   if (higher == starts.end()) {
-    if (starts.empty() || requested.value() != starts.rbegin()->first) return {LeaderEpoch(-1), Offset(-1)};
+    if (starts.empty() || requested.value() != starts.rbegin()->first)
+      return {LeaderEpoch(-1), Offset(-1)};
     return {requested, Offset(log_end)};
   }
   if (higher == starts.begin()) return {requested, Offset(higher->second)};
@@ -53,16 +54,16 @@ TEST(ComputeFollowerTruncationTest, UnknownLeaderEpochTakesAnotherRound) {
 
   const auto first_answer = EndOffsetFor(leader, 12, LeaderEpoch(3));
   EXPECT_EQ(first_answer, std::make_pair(LeaderEpoch(2), Offset(8)));
-  absl::StatusOr<TruncationDecision> first =
-      ComputeFollowerTruncation({first_answer.first, first_answer.second}, Offset(follower_end), follower_ends);
+  absl::StatusOr<TruncationDecision> first = ComputeFollowerTruncation(
+      {first_answer.first, first_answer.second}, Offset(follower_end), follower_ends);
   ASSERT_THAT(first, IsOk());
   EXPECT_EQ(*first, (TruncationDecision{Offset(5), false}));
 
   follower.erase(3);
   follower_end = 5;
   const auto second_answer = EndOffsetFor(leader, 12, LeaderEpoch(1));
-  EXPECT_THAT(ComputeFollowerTruncation({second_answer.first, second_answer.second}, Offset(follower_end),
-                                        follower_ends),
+  EXPECT_THAT(ComputeFollowerTruncation({second_answer.first, second_answer.second},
+                                        Offset(follower_end), follower_ends),
               IsOkAndHolds(Eq(TruncationDecision{Offset(5), true})));
 }
 
@@ -108,9 +109,11 @@ class DivergenceTest : public ::testing::Test {
     return opened.ok() ? *std::move(opened) : nullptr;
   }
 
-  void AppendAsLeader(storage::PartitionLog& log, int32_t epoch, const std::string& value, int count) {
+  void AppendAsLeader(storage::PartitionLog& log, int32_t epoch, const std::string& value,
+                      int count) {
     kafka::RecordBatchBuilder builder({});
-    for (int i = 0; i < count; ++i) builder.Append(1'700'000'000'000, "key", value + std::to_string(i));
+    for (int i = 0; i < count; ++i)
+      builder.Append(1'700'000'000'000, "key", value + std::to_string(i));
     absl::StatusOr<std::string> bytes = builder.Build();
     ASSERT_THAT(bytes, IsOk());
     ASSERT_THAT(log.AppendAsLeader(*bytes, LeaderEpoch(epoch)), IsOk());

@@ -34,13 +34,17 @@ std::pair<ErrorCode, std::string> CheckHeaderFlags(const kafka::RecordBatchView&
     return {ErrorCode::kCorruptMessage, "unknown compression type"};
   }
   const int64_t count_from_offsets = int64_t{batch.last_offset_delta()} + 1;
-  if (count_from_offsets <= 0) return {ErrorCode::kInvalidRecord, "batch has an invalid offset range"};
-  if (batch.records_count() <= 0) return {ErrorCode::kInvalidRecord, "invalid reported record count"};
+  if (count_from_offsets <= 0)
+    return {ErrorCode::kInvalidRecord, "batch has an invalid offset range"};
+  if (batch.records_count() <= 0)
+    return {ErrorCode::kInvalidRecord, "invalid reported record count"};
   if (count_from_offsets != batch.records_count()) {
-    return {ErrorCode::kInvalidRecord, absl::StrCat("inconsistent batch offset range (", count_from_offsets,
-                                                    ") and record count (", batch.records_count(), ")")};
+    return {ErrorCode::kInvalidRecord,
+            absl::StrCat("inconsistent batch offset range (", count_from_offsets,
+                         ") and record count (", batch.records_count(), ")")};
   }
-  if (batch.is_control()) return {ErrorCode::kInvalidRecord, "clients are not allowed to write control records"};
+  if (batch.is_control())
+    return {ErrorCode::kInvalidRecord, "clients are not allowed to write control records"};
   const bool has_producer_id = batch.producer_id().value() >= 0;
   if (has_producer_id && batch.base_sequence() < 0) {
     return {ErrorCode::kInvalidRecord, "idempotent batch without a base sequence"};
@@ -54,15 +58,16 @@ std::pair<ErrorCode, std::string> CheckHeaderFlags(const kafka::RecordBatchView&
 // CheckRecords walks the (decompressed) records: offset deltas 0..n-1, keys on compacted topics and
 // CreateTime bounds (LogValidator.validateRecord / validateTimestamp). Fills max_timestamp.
 std::pair<ErrorCode, std::string> CheckRecords(const kafka::RecordBatchView& batch,
-                                               const ProduceValidationConfig& config, absl::Time now,
-                                               ValidatedBatch* out) {
+                                               const ProduceValidationConfig& config,
+                                               absl::Time now, ValidatedBatch* out) {
   std::string decompressed;
   std::span<const uint8_t> payload = batch.payload();
   if (batch.compression() != kafka::Compression::kNone) {
     absl::StatusOr<std::string> plain = batch.DecompressedPayload();
     if (!plain.ok()) return {ErrorCode::kCorruptMessage, std::string(plain.status().message())};
     decompressed = *std::move(plain);
-    payload = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(decompressed.data()), decompressed.size());
+    payload = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(decompressed.data()),
+                                       decompressed.size());
   }
   const absl::Time earliest = now - config.timestamp_before_max;
   const absl::Time latest = now + config.timestamp_after_max;
@@ -107,9 +112,12 @@ int32_t LastSequence(int32_t first_sequence, int32_t record_count) {
   return first_sequence + increment;
 }
 
-ProduceValidationResult ValidateProduceRecords(std::span<const uint8_t> records, int16_t produce_version,
-                                               const ProduceValidationConfig& config, absl::Time now) {
-  if (records.empty()) return Reject(ErrorCode::kInvalidRecord, "produce request without a record batch");
+ProduceValidationResult ValidateProduceRecords(std::span<const uint8_t> records,
+                                               int16_t produce_version,
+                                               const ProduceValidationConfig& config,
+                                               absl::Time now) {
+  if (records.empty())
+    return Reject(ErrorCode::kInvalidRecord, "produce request without a record batch");
   if (static_cast<int64_t>(records.size()) > config.segment_bytes) {
     return Reject(ErrorCode::kRecordListTooLarge,
                   absl::StrCat("records of ", records.size(), " bytes exceed segment.bytes"));
@@ -118,36 +126,47 @@ ProduceValidationResult ValidateProduceRecords(std::span<const uint8_t> records,
   result.log_append_time = config.log_append_time;
   std::span<const uint8_t> rest = records;
   while (!rest.empty()) {
-    if (rest.size() <= kafka::kMagicOffset) return Reject(ErrorCode::kCorruptMessage, "truncated batch header");
+    if (rest.size() <= kafka::kMagicOffset)
+      return Reject(ErrorCode::kCorruptMessage, "truncated batch header");
     const int8_t magic = static_cast<int8_t>(rest[kafka::kMagicOffset]);
     if (magic != 2) {
       // ProduceRequest.validateRecords: v3+ carries only magic 2; older magics there are invalid.
-      return Reject(produce_version >= 3 ? ErrorCode::kInvalidRecord : ErrorCode::kUnsupportedForMessageFormat,
+      return Reject(produce_version >= 3 ? ErrorCode::kInvalidRecord
+                                         : ErrorCode::kUnsupportedForMessageFormat,
                     absl::StrCat("record batch magic ", static_cast<int>(magic), " is not 2"));
     }
-    if (rest.size() < kafka::kRecordBatchHeaderSize) return Reject(ErrorCode::kCorruptMessage, "truncated batch header");
-    const int64_t batch_size = int64_t{LoadBigEndian32(rest, 8)} + static_cast<int64_t>(kafka::kLogOverhead);
+    if (rest.size() < kafka::kRecordBatchHeaderSize)
+      return Reject(ErrorCode::kCorruptMessage, "truncated batch header");
+    const int64_t batch_size =
+        int64_t{LoadBigEndian32(rest, 8)} + static_cast<int64_t>(kafka::kLogOverhead);
     if (batch_size < static_cast<int64_t>(kafka::kRecordBatchHeaderSize) ||
         batch_size > static_cast<int64_t>(rest.size())) {
       return Reject(ErrorCode::kCorruptMessage,
-                    absl::StrCat("batch length ", batch_size, " disagrees with the ", rest.size(), " bytes sent"));
+                    absl::StrCat("batch length ", batch_size, " disagrees with the ", rest.size(),
+                                 " bytes sent"));
     }
     if (!result.batches.empty() && produce_version >= 3) {
-      return Reject(ErrorCode::kInvalidRecord, "produce v3+ allows exactly one record batch per partition");
+      return Reject(ErrorCode::kInvalidRecord,
+                    "produce v3+ allows exactly one record batch per partition");
     }
     if (batch_size > config.max_message_bytes) {
       return Reject(ErrorCode::kMessageTooLarge,
-                    absl::StrCat("batch of ", batch_size, " bytes exceeds max.message.bytes ", config.max_message_bytes));
+                    absl::StrCat("batch of ", batch_size, " bytes exceeds max.message.bytes ",
+                                 config.max_message_bytes));
     }
     absl::StatusOr<kafka::RecordBatchView> batch =
         kafka::RecordBatchView::Parse(rest.first(static_cast<size_t>(batch_size)));
-    if (!batch.ok()) return Reject(ErrorCode::kCorruptMessage, std::string(batch.status().message()));
-    if (!batch->VerifyCrc().ok()) return Reject(ErrorCode::kCorruptMessage, "record batch CRC-32C mismatch");
-    if (auto [code, message] = CheckHeaderFlags(*batch, produce_version); code != ErrorCode::kNone) {
+    if (!batch.ok())
+      return Reject(ErrorCode::kCorruptMessage, std::string(batch.status().message()));
+    if (!batch->VerifyCrc().ok())
+      return Reject(ErrorCode::kCorruptMessage, "record batch CRC-32C mismatch");
+    if (auto [code, message] = CheckHeaderFlags(*batch, produce_version);
+        code != ErrorCode::kNone) {
       return Reject(code, std::move(message));
     }
     ValidatedBatch validated;
-    if (auto [code, message] = CheckRecords(*batch, config, now, &validated); code != ErrorCode::kNone) {
+    if (auto [code, message] = CheckRecords(*batch, config, now, &validated);
+        code != ErrorCode::kNone) {
       return Reject(code, std::move(message));
     }
     validated.record_count = batch->records_count();

@@ -72,8 +72,10 @@ struct ProduceValidationResult {
 
 // ValidateProduceRecords checks one partition's records from a produce request of version
 // `produce_version` against `config` at broker time `now`.
-ProduceValidationResult ValidateProduceRecords(std::span<const uint8_t> records, int16_t produce_version,
-                                               const ProduceValidationConfig& config, absl::Time now);
+ProduceValidationResult ValidateProduceRecords(std::span<const uint8_t> records,
+                                               int16_t produce_version,
+                                               const ProduceValidationConfig& config,
+                                               absl::Time now);
 
 // LastSequence is DefaultRecordBatch.incrementSequence(first, count - 1): sequences wrap from
 // INT32_MAX to 0. REQUIRES: first >= 0, count >= 1.

@@ -22,7 +22,8 @@ class ProduceValidationTest : public ::testing::Test {
   int64_t NowMs() const { return absl::ToUnixMillis(now_); }
 
   // Batch builds `count` records stamped now, keyed "k<i>", with `options`.
-  static std::string Batch(int count, int64_t timestamp_ms, RecordBatchBuilder::Options options = {}) {
+  static std::string Batch(int count, int64_t timestamp_ms,
+                           RecordBatchBuilder::Options options = {}) {
     RecordBatchBuilder builder(options);
     for (int i = 0; i < count; ++i) builder.Append(timestamp_ms, "k" + std::to_string(i), "value");
     absl::StatusOr<std::string> bytes = builder.Build();
@@ -30,10 +31,11 @@ class ProduceValidationTest : public ::testing::Test {
     return bytes.ok() ? *bytes : std::string();
   }
 
-  ProduceValidationResult Validate(const std::string& bytes, int16_t version = kProduceVersion) const {
+  ProduceValidationResult Validate(const std::string& bytes,
+                                   int16_t version = kProduceVersion) const {
     return ValidateProduceRecords(
-        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), version, config_,
-        now_);
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+        version, config_, now_);
   }
 
   absl::Time now_ = absl::FromUnixMillis(1'700'000'000'000);
@@ -90,7 +92,8 @@ TEST_F(ProduceValidationTest, SequenceWrapsPastInt32Max) {
   ProduceValidationResult result = Validate(Batch(4, NowMs(), options));
   ASSERT_TRUE(result.ok()) << result.error_message;
   EXPECT_EQ(result.batches[0].last_sequence, 1);
-  EXPECT_EQ(LastSequence(std::numeric_limits<int32_t>::max(), 1), std::numeric_limits<int32_t>::max());
+  EXPECT_EQ(LastSequence(std::numeric_limits<int32_t>::max(), 1),
+            std::numeric_limits<int32_t>::max());
   EXPECT_EQ(LastSequence(std::numeric_limits<int32_t>::max(), 2), 0);
 }
 
@@ -150,8 +153,8 @@ TEST_F(ProduceValidationTest, TwoBatchesAreInvalidFromV3OnlyOn) {
 }
 
 TEST_F(ProduceValidationTest, ControlBatchFromClientIsInvalid) {
-  absl::StatusOr<std::string> marker =
-      kafka::BuildEndTxnMarker(Offset(0), ProducerId(5), ProducerEpoch(0), /*commit=*/true, 1, NowMs());
+  absl::StatusOr<std::string> marker = kafka::BuildEndTxnMarker(
+      Offset(0), ProducerId(5), ProducerEpoch(0), /*commit=*/true, 1, NowMs());
   ASSERT_TRUE(marker.ok());
   EXPECT_EQ(Validate(*marker).error, ErrorCode::kInvalidRecord);
 }
@@ -164,7 +167,8 @@ TEST_F(ProduceValidationTest, ProducerFlagsMustBeConsistent) {
 
   RecordBatchBuilder::Options transactional_without_pid;
   transactional_without_pid.transactional = true;
-  EXPECT_EQ(Validate(Batch(1, NowMs(), transactional_without_pid)).error, ErrorCode::kInvalidRecord);
+  EXPECT_EQ(Validate(Batch(1, NowMs(), transactional_without_pid)).error,
+            ErrorCode::kInvalidRecord);
 
   RecordBatchBuilder::Options transactional;
   transactional.transactional = true;

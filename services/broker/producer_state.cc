@@ -39,12 +39,14 @@ BatchCheck ProducerStateTable::CheckBatch(const ValidatedBatch& batch) const {
   if (batch.producer_epoch < entry.epoch) return {ErrorCode::kInvalidProducerEpoch, std::nullopt};
   if (batch.producer_epoch == entry.epoch) {
     for (const ProducerBatchMetadata& previous : entry.batches) {
-      if (previous.first_sequence == batch.first_sequence && previous.last_sequence == batch.last_sequence) {
+      if (previous.first_sequence == batch.first_sequence &&
+          previous.last_sequence == batch.last_sequence) {
         return {ErrorCode::kNone, previous};
       }
     }
     const int32_t last_sequence = entry.batches.empty() ? -1 : entry.batches.back().last_sequence;
-    if (!InSequence(last_sequence, batch.first_sequence)) return {ErrorCode::kOutOfOrderSequenceNumber, std::nullopt};
+    if (!InSequence(last_sequence, batch.first_sequence))
+      return {ErrorCode::kOutOfOrderSequenceNumber, std::nullopt};
   } else if (batch.first_sequence != 0 && entry.epoch != kNoProducerEpoch) {
     // A bumped epoch restarts the sequence at 0.
     return {ErrorCode::kOutOfOrderSequenceNumber, std::nullopt};
@@ -55,14 +57,16 @@ BatchCheck ProducerStateTable::CheckBatch(const ValidatedBatch& batch) const {
   return {};
 }
 
-void ProducerStateTable::ApplyBatch(const ValidatedBatch& batch, Offset first_offset, Offset last_offset) {
+void ProducerStateTable::ApplyBatch(const ValidatedBatch& batch, Offset first_offset,
+                                    Offset last_offset) {
   if (batch.producer_id.value() < 0) return;
   ProducerEntry& entry = producers_[batch.producer_id];
   if (entry.epoch != batch.producer_epoch) {
     entry.batches.clear();
     entry.epoch = batch.producer_epoch;
   }
-  entry.batches.push_back({batch.first_sequence, batch.last_sequence, first_offset, last_offset, batch.max_timestamp});
+  entry.batches.push_back(
+      {batch.first_sequence, batch.last_sequence, first_offset, last_offset, batch.max_timestamp});
   if (entry.batches.size() > kMaxBatchesPerProducer) entry.batches.pop_front();
   entry.last_timestamp_ms = batch.max_timestamp;
   if (batch.transactional && !entry.current_txn_first_offset.has_value()) {
@@ -70,13 +74,15 @@ void ProducerStateTable::ApplyBatch(const ValidatedBatch& batch, Offset first_of
   }
 }
 
-MarkerResult ProducerStateTable::ApplyEndTxnMarker(ProducerId producer_id, ProducerEpoch epoch, bool commit,
-                                                   int32_t coordinator_epoch, Offset offset, int64_t timestamp_ms,
+MarkerResult ProducerStateTable::ApplyEndTxnMarker(ProducerId producer_id, ProducerEpoch epoch,
+                                                   bool commit, int32_t coordinator_epoch,
+                                                   Offset offset, int64_t timestamp_ms,
                                                    bool validate) {
   auto it = producers_.find(producer_id);
   if (validate && it != producers_.end()) {
     if (epoch < it->second.epoch) return {ErrorCode::kInvalidProducerEpoch, std::nullopt};
-    if (coordinator_epoch < it->second.coordinator_epoch) return {ErrorCode::kTransactionCoordinatorFenced, std::nullopt};
+    if (coordinator_epoch < it->second.coordinator_epoch)
+      return {ErrorCode::kTransactionCoordinatorFenced, std::nullopt};
   }
   ProducerEntry& entry = it != producers_.end() ? it->second : producers_[producer_id];
   MarkerResult result;
@@ -97,17 +103,22 @@ absl::Status ProducerStateTable::ReplayBatch(const kafka::RecordBatchView& batch
   if (batch.producer_id().value() < 0) return absl::OkStatus();
   if (batch.is_control()) {
     std::string storage;
-    EDDY_ASSIGN_OR_RETURN(std::vector<kafka::RecordView> records, kafka::ReadAllRecords(batch, &storage));
+    EDDY_ASSIGN_OR_RETURN(std::vector<kafka::RecordView> records,
+                          kafka::ReadAllRecords(batch, &storage));
     if (records.empty() || !records[0].key.has_value()) {
-      return absl::InvalidArgumentError(absl::StrCat("control batch at offset ", batch.base_offset().value(),
-                                                     " has no record key"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "control batch at offset ", batch.base_offset().value(), " has no record key"));
     }
-    EDDY_ASSIGN_OR_RETURN(kafka::ControlRecordType type, kafka::ParseControlRecordKey(*records[0].key));
+    EDDY_ASSIGN_OR_RETURN(kafka::ControlRecordType type,
+                          kafka::ParseControlRecordKey(*records[0].key));
     // Other control types (none exist in Kafka today) carry no producer state.
-    if (type != kafka::ControlRecordType::kCommit && type != kafka::ControlRecordType::kAbort) return absl::OkStatus();
-    EDDY_ASSIGN_OR_RETURN(kafka::EndTxnMarker marker, kafka::ParseEndTxnMarker(records[0].value.value_or("")));
-    ApplyEndTxnMarker(batch.producer_id(), batch.producer_epoch(), type == kafka::ControlRecordType::kCommit,
-                      marker.coordinator_epoch, batch.base_offset(), batch.max_timestamp(), /*validate=*/false);
+    if (type != kafka::ControlRecordType::kCommit && type != kafka::ControlRecordType::kAbort)
+      return absl::OkStatus();
+    EDDY_ASSIGN_OR_RETURN(kafka::EndTxnMarker marker,
+                          kafka::ParseEndTxnMarker(records[0].value.value_or("")));
+    ApplyEndTxnMarker(batch.producer_id(), batch.producer_epoch(),
+                      type == kafka::ControlRecordType::kCommit, marker.coordinator_epoch,
+                      batch.base_offset(), batch.max_timestamp(), /*validate=*/false);
     return absl::OkStatus();
   }
   ValidatedBatch data;
@@ -137,7 +148,8 @@ bool ProducerStateTable::Expired(const ProducerEntry& entry, absl::Time now) con
 
 int ProducerStateTable::RemoveExpiredProducers() {
   const absl::Time now = clock_.Now();
-  return static_cast<int>(std::erase_if(producers_, [&](const auto& item) { return Expired(item.second, now); }));
+  return static_cast<int>(
+      std::erase_if(producers_, [&](const auto& item) { return Expired(item.second, now); }));
 }
 
 void ProducerStateTable::TruncateBelow(Offset log_start) {
@@ -151,7 +163,8 @@ void ProducerStateTable::TruncateBelow(Offset log_start) {
 std::optional<Offset> ProducerStateTable::FirstOpenTransactionOffset() const {
   std::optional<Offset> first;
   for (const auto& [id, entry] : producers_) {
-    if (entry.current_txn_first_offset.has_value() && (!first || *entry.current_txn_first_offset < *first)) {
+    if (entry.current_txn_first_offset.has_value() &&
+        (!first || *entry.current_txn_first_offset < *first)) {
       first = entry.current_txn_first_offset;
     }
   }
@@ -191,8 +204,9 @@ void ProducerStateTable::Restore(const std::vector<storage::ProducerSnapshotEntr
     entry.current_txn_first_offset = in.current_txn_first_offset;
     if (Expired(entry, now)) continue;
     if (in.last_sequence >= 0 && in.last_offset.value() >= 0) {
-      entry.batches.push_back({DecrementSequence(in.last_sequence, in.offset_delta), in.last_sequence,
-                               Offset(in.last_offset.value() - in.offset_delta), in.last_offset, in.timestamp_ms});
+      entry.batches.push_back({DecrementSequence(in.last_sequence, in.offset_delta),
+                               in.last_sequence, Offset(in.last_offset.value() - in.offset_delta),
+                               in.last_offset, in.timestamp_ms});
     }
     producers_[in.producer_id] = std::move(entry);
   }
@@ -203,14 +217,15 @@ const ProducerEntry* ProducerStateTable::Find(ProducerId producer_id) const {
   return it == producers_.end() ? nullptr : &it->second;
 }
 
-absl::StatusOr<Offset> RebuildProducerState(const storage::PartitionLog& log, Offset from, ProducerStateTable& table) {
+absl::StatusOr<Offset> RebuildProducerState(const storage::PartitionLog& log, Offset from,
+                                            ProducerStateTable& table) {
   Offset next = std::max(from, log.LogStartOffset());
   const Offset end = log.LogEndOffset();
   while (next < end) {
     EDDY_ASSIGN_OR_RETURN(storage::ReadResult read, log.Read(next));
     if (read.records.empty()) break;
-    EDDY_RETURN_IF_ERROR(table.ReplayRecords(
-        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(read.records.data()), read.records.size())));
+    EDDY_RETURN_IF_ERROR(table.ReplayRecords(std::span<const uint8_t>(
+        reinterpret_cast<const uint8_t*>(read.records.data()), read.records.size())));
     next = read.next_offset;
   }
   return next;

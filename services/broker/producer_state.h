@@ -9,8 +9,10 @@
 // ValidationType.NONE for replication and recovery). Rules (KIP-98, KIP-360, KIP-588):
 //   - an epoch older than the producer's → INVALID_PRODUCER_EPOCH;
 //   - same epoch: the batch must follow the last sequence (INT32_MAX wraps to 0), else
-//     OUT_OF_ORDER_SEQUENCE_NUMBER, unless it repeats one of the last 5 batches exactly (duplicate);
-//   - a newer epoch must start at sequence 0 (OUT_OF_ORDER_SEQUENCE_NUMBER otherwise); a producer the
+//     OUT_OF_ORDER_SEQUENCE_NUMBER, unless it repeats one of the last 5 batches exactly
+//     (duplicate);
+//   - a newer epoch must start at sequence 0 (OUT_OF_ORDER_SEQUENCE_NUMBER otherwise); a producer
+//   the
 //     table does not know is accepted at any sequence, as Kafka since 2.5 (its state may have gone
 //     with retention or DeleteRecords), instead of the older UNKNOWN_PRODUCER_ID;
 //   - a non-transactional batch while the producer has an open transaction → INVALID_TXN_STATE.
@@ -58,7 +60,7 @@ struct ProducerBatchMetadata {
 
 // ProducerEntry is the state of one producer id.
 struct ProducerEntry {
-  ProducerEpoch epoch{-1};  // -1: no batch of this producer seen yet
+  ProducerEpoch epoch{-1};                    // -1: no batch of this producer seen yet
   std::deque<ProducerBatchMetadata> batches;  // oldest first, at most kMaxBatchesPerProducer
   int32_t coordinator_epoch = -1;
   int64_t last_timestamp_ms = -1;
@@ -82,7 +84,8 @@ struct CompletedTxn {
   friend bool operator==(const CompletedTxn&, const CompletedTxn&) = default;
 };
 
-// MarkerResult is ApplyEndTxnMarker's verdict and the transaction the marker ended, if any was open.
+// MarkerResult is ApplyEndTxnMarker's verdict and the transaction the marker ended, if any was
+// open.
 struct MarkerResult {
   kafka::ErrorCode error = kafka::ErrorCode::kNone;
   std::optional<CompletedTxn> completed;
@@ -95,7 +98,8 @@ struct ProducerStateOptions {
 
 class ProducerStateTable {
  public:
-  ProducerStateTable(ProducerStateOptions options, common::Clock& clock) : options_(options), clock_(clock) {}
+  ProducerStateTable(ProducerStateOptions options, common::Clock& clock)
+      : options_(options), clock_(clock) {}
 
   // CheckBatch validates a client batch against the producer's state without changing it.
   BatchCheck CheckBatch(const ValidatedBatch& batch) const;
@@ -109,7 +113,8 @@ class ProducerStateTable {
   // marker) an older producer epoch is INVALID_PRODUCER_EPOCH and an older coordinator epoch
   // TRANSACTION_COORDINATOR_FENCED (state unchanged), as Kafka's appendEndTxnMarker.
   MarkerResult ApplyEndTxnMarker(ProducerId producer_id, ProducerEpoch epoch, bool commit,
-                                 int32_t coordinator_epoch, Offset offset, int64_t timestamp_ms, bool validate);
+                                 int32_t coordinator_epoch, Offset offset, int64_t timestamp_ms,
+                                 bool validate);
 
   // ReplayBatch applies one batch read from the log (data or marker) without validation, as
   // followers and recovery do. InvalidArgument for a malformed control record.
@@ -150,7 +155,8 @@ class ProducerStateTable {
 int32_t DecrementSequence(int32_t sequence, int32_t by);
 
 // RebuildProducerState replays `log` from `from` to its end into `table` (restart or becoming
-// leader: restore the newest snapshot, then replay the tail past it). Returns the log end replayed to.
+// leader: restore the newest snapshot, then replay the tail past it). Returns the log end replayed
+// to.
 absl::StatusOr<Offset> RebuildProducerState(const storage::PartitionLog& log, Offset from,
                                             ProducerStateTable& table);
 

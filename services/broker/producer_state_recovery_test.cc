@@ -20,8 +20,8 @@ namespace {
 
 using kafka::ErrorCode;
 
-ValidatedBatch Batch(int64_t producer, int16_t epoch, int32_t first_sequence, int32_t count, int64_t timestamp_ms,
-                     bool transactional = false) {
+ValidatedBatch Batch(int64_t producer, int16_t epoch, int32_t first_sequence, int32_t count,
+                     int64_t timestamp_ms, bool transactional = false) {
   ValidatedBatch batch;
   batch.producer_id = ProducerId(producer);
   batch.producer_epoch = ProducerEpoch(epoch);
@@ -47,10 +47,11 @@ TEST_F(ProducerStateRecoveryTest, TransactionTracksFirstOffsetUntilItsMarker) {
   table_.ApplyBatch(Batch(2, 0, 0, 1, NowMs(), true), Offset(12), Offset(12));
   table_.ApplyBatch(Batch(1, 0, 2, 1, NowMs(), true), Offset(13), Offset(13));
   EXPECT_EQ(table_.FirstOpenTransactionOffset(), Offset(10));
-  EXPECT_EQ(table_.CheckBatch(Batch(1, 0, 3, 1, NowMs(), false)).error, ErrorCode::kInvalidTxnState);
+  EXPECT_EQ(table_.CheckBatch(Batch(1, 0, 3, 1, NowMs(), false)).error,
+            ErrorCode::kInvalidTxnState);
 
-  MarkerResult abort = table_.ApplyEndTxnMarker(ProducerId(1), ProducerEpoch(0), /*commit=*/false, 5, Offset(14),
-                                                NowMs(), /*validate=*/true);
+  MarkerResult abort = table_.ApplyEndTxnMarker(ProducerId(1), ProducerEpoch(0), /*commit=*/false,
+                                                5, Offset(14), NowMs(), /*validate=*/true);
   EXPECT_EQ(abort.error, ErrorCode::kNone);
   EXPECT_EQ(abort.completed, (CompletedTxn{ProducerId(1), Offset(10), Offset(14), true}));
   EXPECT_EQ(table_.FirstOpenTransactionOffset(), Offset(12));
@@ -59,16 +60,23 @@ TEST_F(ProducerStateRecoveryTest, TransactionTracksFirstOffsetUntilItsMarker) {
 
 TEST_F(ProducerStateRecoveryTest, MarkerFromFencedEpochsIsRejected) {
   table_.ApplyBatch(Batch(1, 2, 0, 1, NowMs(), true), Offset(0), Offset(0));
-  ASSERT_EQ(table_.ApplyEndTxnMarker(ProducerId(1), ProducerEpoch(2), true, 7, Offset(1), NowMs(), true).error,
-            ErrorCode::kNone);
-  EXPECT_EQ(table_.ApplyEndTxnMarker(ProducerId(1), ProducerEpoch(1), true, 7, Offset(2), NowMs(), true).error,
-            ErrorCode::kInvalidProducerEpoch);
-  EXPECT_EQ(table_.ApplyEndTxnMarker(ProducerId(1), ProducerEpoch(2), true, 6, Offset(2), NowMs(), true).error,
-            ErrorCode::kTransactionCoordinatorFenced);
+  ASSERT_EQ(
+      table_.ApplyEndTxnMarker(ProducerId(1), ProducerEpoch(2), true, 7, Offset(1), NowMs(), true)
+          .error,
+      ErrorCode::kNone);
+  EXPECT_EQ(
+      table_.ApplyEndTxnMarker(ProducerId(1), ProducerEpoch(1), true, 7, Offset(2), NowMs(), true)
+          .error,
+      ErrorCode::kInvalidProducerEpoch);
+  EXPECT_EQ(
+      table_.ApplyEndTxnMarker(ProducerId(1), ProducerEpoch(2), true, 6, Offset(2), NowMs(), true)
+          .error,
+      ErrorCode::kTransactionCoordinatorFenced);
   EXPECT_EQ(table_.Find(ProducerId(1))->coordinator_epoch, 7);
   // A marker without an open transaction ends nothing.
-  EXPECT_FALSE(table_.ApplyEndTxnMarker(ProducerId(1), ProducerEpoch(2), true, 7, Offset(2), NowMs(), true)
-                   .completed.has_value());
+  EXPECT_FALSE(
+      table_.ApplyEndTxnMarker(ProducerId(1), ProducerEpoch(2), true, 7, Offset(2), NowMs(), true)
+          .completed.has_value());
 }
 
 TEST_F(ProducerStateRecoveryTest, IdleProducersExpireButOpenTransactionsDoNot) {
@@ -96,11 +104,13 @@ TEST_F(ProducerStateRecoveryTest, SnapshotFileRoundTripKeepsLastBatchForDuplicat
   table_.ApplyBatch(Batch(1, 3, 0, 4, NowMs()), Offset(0), Offset(3));
   table_.ApplyBatch(Batch(1, 3, 4, 2, NowMs()), Offset(4), Offset(5));
   table_.ApplyBatch(Batch(2, 0, 0, 1, NowMs() - 1, true), Offset(6), Offset(6));
-  table_.ApplyBatch(Batch(3, 0, 0, 1, NowMs() - absl::ToInt64Milliseconds(absl::Minutes(11))), Offset(7), Offset(7));
+  table_.ApplyBatch(Batch(3, 0, 0, 1, NowMs() - absl::ToInt64Milliseconds(absl::Minutes(11))),
+                    Offset(7), Offset(7));
 
   storage::MemFileSystem fs;
   ASSERT_THAT(fs.CreateDirs("/p"), testing::IsOk());
-  ASSERT_THAT(storage::WriteProducerSnapshot(fs, "/p", Offset(8), table_.Snapshot()), testing::IsOk());
+  ASSERT_THAT(storage::WriteProducerSnapshot(fs, "/p", Offset(8), table_.Snapshot()),
+              testing::IsOk());
   absl::StatusOr<std::vector<storage::ProducerSnapshotEntry>> entries =
       storage::ReadProducerSnapshot(fs, storage::ProducerSnapshotPath("/p", Offset(8)));
   ASSERT_THAT(entries, testing::IsOk());
@@ -113,7 +123,8 @@ TEST_F(ProducerStateRecoveryTest, SnapshotFileRoundTripKeepsLastBatchForDuplicat
   EXPECT_EQ(retry.duplicate->first_offset, Offset(4));
   EXPECT_EQ(retry.duplicate->last_offset, Offset(5));
   EXPECT_EQ(restored.CheckBatch(Batch(1, 3, 6, 1, NowMs())).error, ErrorCode::kNone);
-  EXPECT_EQ(restored.CheckBatch(Batch(1, 3, 7, 1, NowMs())).error, ErrorCode::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(restored.CheckBatch(Batch(1, 3, 7, 1, NowMs())).error,
+            ErrorCode::kOutOfOrderSequenceNumber);
   EXPECT_EQ(restored.FirstOpenTransactionOffset(), Offset(6));
 }
 
@@ -137,8 +148,8 @@ class ProducerStateRebuildTest : public ProducerStateRecoveryTest {
     ASSERT_THAT(bytes, testing::IsOk());
     absl::StatusOr<storage::AppendResult> appended = log_->AppendAsLeader(*bytes, LeaderEpoch(0));
     ASSERT_THAT(appended, testing::IsOk());
-    table_.ApplyBatch(Batch(producer, epoch, sequence, count, NowMs(), transactional), appended->base_offset,
-                      appended->last_offset);
+    table_.ApplyBatch(Batch(producer, epoch, sequence, count, NowMs(), transactional),
+                      appended->base_offset, appended->last_offset);
   }
 
   storage::MemFileSystem fs_;
@@ -152,12 +163,13 @@ TEST_F(ProducerStateRebuildTest, ReplayingTheLogReproducesTheLiveTable) {
   const Offset midway_offset = log_->LogEndOffset();
   Produce(1, 0, 3, 2, false);
   Produce(2, 5, 1, 2, true);
-  absl::StatusOr<std::string> marker =
-      kafka::BuildEndTxnMarker(Offset(0), ProducerId(2), ProducerEpoch(5), /*commit=*/true, 9, NowMs());
+  absl::StatusOr<std::string> marker = kafka::BuildEndTxnMarker(
+      Offset(0), ProducerId(2), ProducerEpoch(5), /*commit=*/true, 9, NowMs());
   ASSERT_THAT(marker, testing::IsOk());
   absl::StatusOr<storage::AppendResult> at = log_->AppendAsLeader(*marker, LeaderEpoch(0));
   ASSERT_THAT(at, testing::IsOk());
-  table_.ApplyEndTxnMarker(ProducerId(2), ProducerEpoch(5), true, 9, at->base_offset, NowMs(), true);
+  table_.ApplyEndTxnMarker(ProducerId(2), ProducerEpoch(5), true, 9, at->base_offset, NowMs(),
+                           true);
   Produce(3, 0, 0, 1, true);  // left open
 
   ProducerStateTable rebuilt(options_, clock_);

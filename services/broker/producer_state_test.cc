@@ -13,7 +13,8 @@ using kafka::ErrorCode;
 
 constexpr ProducerId kProducer{1000};
 
-ValidatedBatch Batch(int16_t epoch, int32_t first_sequence, int32_t count, bool transactional = false) {
+ValidatedBatch Batch(int16_t epoch, int32_t first_sequence, int32_t count,
+                     bool transactional = false) {
   ValidatedBatch batch;
   batch.producer_id = kProducer;
   batch.producer_epoch = ProducerEpoch(epoch);
@@ -49,7 +50,8 @@ TEST_F(ProducerStateTest, InSequenceBatchesAreAccepted) {
   ASSERT_NE(entry, nullptr);
   EXPECT_EQ(entry->epoch, ProducerEpoch(0));
   ASSERT_EQ(entry->batches.size(), 2u);
-  EXPECT_EQ(entry->batches.back(), (ProducerBatchMetadata{2, 4, Offset(102), Offset(104), 1'700'000'000'000}));
+  EXPECT_EQ(entry->batches.back(),
+            (ProducerBatchMetadata{2, 4, Offset(102), Offset(104), 1'700'000'000'000}));
 }
 
 TEST_F(ProducerStateTest, DuplicateBatchReturnsItsOriginalOffsets) {
