@@ -76,6 +76,15 @@ TEST_F(IsrTrackerTest, AcksAllWaiterCompletesWhenHighWatermarkPassesIt) {
   EXPECT_EQ(tracker_->waiter_count(), 0u);
 }
 
+TEST_F(IsrTrackerTest, WaiterAlreadyCoveredByHighWatermarkCompletesAtOnce) {
+  options_.min_insync_replicas = 1;
+  Start({kLeader});
+  Append(3);
+  tracker_->AddAcksAllWaiter(5, Offset(2), clock_.Now() + absl::Seconds(30));
+  EXPECT_THAT(tracker_->TakeOutput().completions,
+              ElementsAre(AcksAllCompletion{5, ErrorCode::kNone}));
+}
+
 TEST_F(IsrTrackerTest, AcksAllWaiterTimesOutAtItsDeadline) {
   Start({kLeader, kFollowerA, kFollowerB});
   Append(1);

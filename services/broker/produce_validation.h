@@ -4,8 +4,11 @@
 // libs/kafka's zero-copy RecordBatchView; nothing is rewritten here (offsets, leader epoch and
 // LogAppendTime stamping happen in PartitionLog::AppendAsLeader).
 //
-// Checks, in Kafka's order, each mapped to the partition error code Kafka sends:
-//   - produce v3+: exactly one batch, magic 2 (INVALID_RECORD; Kafka rejects older magics there)
+// Checks, in Kafka's order (the first failure wins), each mapped to the partition error code Kafka
+// sends:
+//   - produce v3+: exactly one batch, magic 2 (INVALID_RECORD; Kafka rejects older magics there).
+//     Below v3 Eddy keeps only magic 2 too, answering UNSUPPORTED_FOR_MESSAGE_FORMAT: it never
+//     up-converts v0/v1 message sets (Kafka 4.0 dropped those produce versions altogether).
 //   - batch size over max.message.bytes (MESSAGE_TOO_LARGE); whole request over segment.bytes
 //     (RECORD_LIST_TOO_LARGE); torn length or bad CRC-32C (CORRUPT_MESSAGE)
 //   - zstd below produce v7 (UNSUPPORTED_COMPRESSION_TYPE)
