@@ -17,8 +17,8 @@ void ClusterMembership::Renew(Member& member, absl::Time now) const {
   member.status.set_lease_expires_unix_ms(absl::ToUnixMillis(member.lease_expiry));
 }
 
-absl::StatusOr<eddy::v1::RegisterMemberResponse> ClusterMembership::Register(
-    const eddy::v1::RegisterMemberRequest& request) {
+absl::Status ClusterMembership::CheckRegisterLocked(const eddy::v1::RegisterMemberRequest& request,
+                                                    absl::Time now) const {
   if (request.role() == eddy::v1::MEMBER_ROLE_UNSPECIFIED ||
       request.role() == eddy::v1::MEMBER_ROLE_CONTROLLER) {
     return absl::InvalidArgumentError(
@@ -27,10 +27,7 @@ absl::StatusOr<eddy::v1::RegisterMemberResponse> ClusterMembership::Register(
   if (request.incarnation_id().empty()) {
     return absl::InvalidArgumentError("incarnation_id is required");
   }
-  const absl::Time now = clock_.Now();
-  absl::MutexLock lock(&mu_);
-  const Key key{request.role(), request.member_id()};
-  auto it = members_.find(key);
+  auto it = members_.find(Key{request.role(), request.member_id()});
   if (it != members_.end()) {
     const eddy::v1::MemberStatus& old = it->second.status;
     const bool live = old.state() == eddy::v1::MEMBER_STATE_ACTIVE && now < it->second.lease_expiry;
@@ -41,11 +38,27 @@ absl::StatusOr<eddy::v1::RegisterMemberResponse> ClusterMembership::Register(
           absl::FormatDuration(it->second.lease_expiry - now)));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status ClusterMembership::CheckRegister(
+    const eddy::v1::RegisterMemberRequest& request) const {
+  const absl::Time now = clock_.Now();
+  absl::MutexLock lock(&mu_);
+  return CheckRegisterLocked(request, now);
+}
+
+absl::StatusOr<eddy::v1::RegisterMemberResponse> ClusterMembership::Register(
+    const eddy::v1::RegisterMemberRequest& request, std::optional<int64_t> epoch) {
+  const absl::Time now = clock_.Now();
+  absl::MutexLock lock(&mu_);
+  if (absl::Status status = CheckRegisterLocked(request, now); !status.ok()) return status;
+  const Key key{request.role(), request.member_id()};
   Member& member = members_[key];
   member.status.set_role(request.role());
   member.status.set_member_id(request.member_id());
   member.status.set_incarnation_id(request.incarnation_id());
-  member.status.set_member_epoch(next_epoch_++);
+  member.status.set_member_epoch(epoch.has_value() ? *epoch : next_epoch_++);
   member.status.set_state(eddy::v1::MEMBER_STATE_ACTIVE);
   member.status.set_rack(request.rack());
   member.status.set_version(request.version());
@@ -87,6 +100,19 @@ eddy::v1::HeartbeatResponse ClusterMembership::Heartbeat(
     member.status.set_state(eddy::v1::MEMBER_STATE_ACTIVE);
   }
   return response;
+}
+
+void ClusterMembership::Adopt(const eddy::v1::MemberStatus& status) {
+  const absl::Time now = clock_.Now();
+  absl::MutexLock lock(&mu_);
+  Member& member = members_[Key{status.role(), status.member_id()}];
+  member.status = status;
+  Renew(member, now);
+}
+
+void ClusterMembership::Clear() {
+  absl::MutexLock lock(&mu_);
+  members_.clear();
 }
 
 std::vector<eddy::v1::MemberStatus> ClusterMembership::ExpireLeases() {

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -38,9 +39,19 @@ class ClusterMembership {
   ClusterMembership(MembershipOptions options, const common::Clock& clock);
 
   // Register records a member. kInvalidArgument for a missing role; kAlreadyExists while another
-  // incarnation holds a live lease on the same (role, member_id).
+  // incarnation holds a live lease on the same (role, member_id). `epoch`, when set, is the
+  // registration's epoch (a broker's is the metadata log offset of its registration record);
+  // otherwise the next of this controller's own counter.
   absl::StatusOr<eddy::v1::RegisterMemberResponse> Register(
-      const eddy::v1::RegisterMemberRequest& request);
+      const eddy::v1::RegisterMemberRequest& request, std::optional<int64_t> epoch = std::nullopt);
+  // CheckRegister is Register's validation alone, for a caller that must know before it writes.
+  absl::Status CheckRegister(const eddy::v1::RegisterMemberRequest& request) const;
+
+  // Adopt installs a registration known from elsewhere (the metadata image, after this controller
+  // became leader) with a fresh lease.
+  void Adopt(const eddy::v1::MemberStatus& status);
+  // Clear forgets every member (this controller stopped leading: its leases mean nothing).
+  void Clear();
 
   // Heartbeat renews the lease of the registration with the given epoch; `reregister` is set in
   // the response when the controller does not know that registration.
@@ -61,6 +72,8 @@ class ClusterMembership {
   };
 
   void Renew(Member& member, absl::Time now) const;
+  absl::Status CheckRegisterLocked(const eddy::v1::RegisterMemberRequest& request,
+                                   absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const MembershipOptions options_;
   const common::Clock& clock_;

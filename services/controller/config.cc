@@ -1,6 +1,7 @@
 #include "services/controller/config.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/controller/metadata_quorum.h"
 
 namespace eddy::controller {
 
@@ -20,6 +21,19 @@ void Config::Bind(common::ConfigSpec& spec) {
            100, 600000);
   spec.Add("member-heartbeat-interval-ms", &member_heartbeat_interval_ms,
            "Interval (ms) members are asked to heartbeat at.", 10, 60000);
+  spec.Add("quorum-voters", &quorum_voters,
+           "Metadata quorum voters as id@host:port,... (Kafka's controller.quorum.voters); "
+           "empty: this controller alone.");
+  spec.Add("quorum-tick-ms", &quorum_tick_ms, "Raft tick (ms); the leader heartbeats every tick.",
+           5, 1000);
+  spec.Add("quorum-election-timeout-ms", &quorum_election_timeout_ms,
+           "Minimum Raft election timeout (ms); at least two ticks.", 10, 60000);
+  spec.Add("metadata-snapshot-entries", &metadata_snapshot_entries,
+           "Metadata log entries applied between snapshots.", 1, 100000000);
+  spec.Add("num-partitions", &num_partitions,
+           "Partitions of a topic created without a count (Kafka's num.partitions).", 1, 100000);
+  spec.Add("default-replication-factor", &default_replication_factor,
+           "Replication factor of a topic created without one.", 1, 32767);
 }
 
 absl::Status Config::Validate() const {
@@ -28,6 +42,24 @@ absl::Status Config::Validate() const {
     return absl::InvalidArgumentError(absl::StrCat(
         "invalid value for --member-heartbeat-interval-ms: ", member_heartbeat_interval_ms,
         " must be below --member-session-timeout-ms (", member_session_timeout_ms, ")"));
+  }
+  if (quorum_election_timeout_ms < 2 * quorum_tick_ms) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid value for --quorum-election-timeout-ms: ", quorum_election_timeout_ms,
+        " must be at least two ticks (--quorum-tick-ms=", quorum_tick_ms, ")"));
+  }
+  if (!quorum_voters.empty()) {
+    absl::StatusOr<std::vector<QuorumVoter>> voters = ParseQuorumVoters(quorum_voters);
+    if (!voters.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid value for --quorum-voters: ",
+                                                     voters.status().message()));
+    }
+    bool listed = false;
+    for (const QuorumVoter& voter : *voters) listed |= voter.id == NodeId(node_id);
+    if (!listed) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid value for --quorum-voters: --node-id ", node_id, " is not among them"));
+    }
   }
   return absl::OkStatus();
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/status.h"
 #include "libs/common/config.h"
@@ -20,6 +21,20 @@ struct Config {
   // Interval members are asked to heartbeat at (ms, 10..60000); Kafka's
   // broker.heartbeat.interval.ms. Must be below the session timeout.
   int32_t member_heartbeat_interval_ms = 2000;
+  // The metadata quorum's voters, Kafka's controller.quorum.voters: "1@host:port,2@host:port"
+  // (controller gRPC addresses). Empty: this controller alone, at 127.0.0.1:<grpc port>. Every
+  // voter must be given the same list; it seeds a fresh log and is ignored once one exists.
+  std::string quorum_voters;
+  // Raft tick (ms, 5..1000): heartbeat period of the leader.
+  int32_t quorum_tick_ms = 50;
+  // Minimum election timeout (ms; Kafka's controller.quorum.election.timeout.ms), a multiple of
+  // the tick of at least 2 ticks; followers wait a random time in [timeout, 2 * timeout).
+  int32_t quorum_election_timeout_ms = 1000;
+  // Applied metadata log entries between snapshots (the log is truncated behind each).
+  int32_t metadata_snapshot_entries = 10000;
+  // Kafka's num.partitions and default.replication.factor, used when CreateTopics passes -1.
+  int32_t num_partitions = 1;
+  int32_t default_replication_factor = 1;
 
   void Bind(common::ConfigSpec& spec);
   absl::Status Validate() const;

@@ -1,42 +1,437 @@
 #include "services/controller/controller_service.h"
 
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "libs/rpc/leader_hint.h"
 #include "libs/rpc/status.h"
+#include "services/controller/broker_lifecycle.h"
+#include "services/controller/partition_commands.h"
+#include "services/controller/topic_commands.h"
+#include "spdlog/spdlog.h"
 
 namespace eddy::controller {
+namespace {
 
-ControllerService::ControllerService(ClusterMembership& membership, std::string cluster_id,
-                                     int32_t controller_id)
-    : membership_(membership), cluster_id_(std::move(cluster_id)), controller_id_(controller_id) {}
+using eddy::v1::MetadataRecord;
+
+eddy::v1::PartitionMetadata ToPartitionMetadata(int32_t index, const PartitionState& partition) {
+  eddy::v1::PartitionMetadata out;
+  out.set_partition(index);
+  for (BrokerId id : partition.replicas) out.add_replicas(id.value());
+  for (BrokerId id : partition.isr) out.add_isr(id.value());
+  for (BrokerId id : partition.elr) out.add_eligible_leader_replicas(id.value());
+  out.set_leader(partition.leader.value());
+  out.set_leader_epoch(partition.leader_epoch.value());
+  out.set_partition_epoch(partition.partition_epoch.value());
+  return out;
+}
+
+// WatchReactor streams one watcher's deltas: the quorum's sink queues them (on the driver thread,
+// without blocking) and the reactor writes them one at a time. A watcher that falls too far
+// behind is ended with RESOURCE_EXHAUSTED; it resumes from the last offset it got.
+//
+// StartWrite and Finish are called without mu_ held, and Finish never from the sink: gRPC may run
+// OnDone (which deletes the reactor and takes the quorum's lock in Unwatch) inside Finish.
+class WatchReactor final : public grpc::ServerWriteReactor<eddy::v1::MetadataDelta> {
+ public:
+  static constexpr size_t kMaxQueued = 10000;
+
+  WatchReactor(MetadataQuorum& quorum, int64_t from_offset) : quorum_(quorum) {
+    id_ = quorum_.Watch(from_offset, [this](const eddy::v1::MetadataDelta& delta) { Push(delta); });
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      queue_.pop_front();
+      writing_ = false;
+      if (!ok && !end_.has_value()) {
+        end_ = grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");
+      }
+    }
+    Pump(/*may_finish=*/true);
+  }
+
+  void OnCancel() override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!end_.has_value()) end_ = grpc::Status::CANCELLED;
+    }
+    Pump(/*may_finish=*/true);
+  }
+
+  void OnDone() override {
+    quorum_.Unwatch(id_);  // after this the sink is never called again
+    delete this;
+  }
+
+ private:
+  void Push(const eddy::v1::MetadataDelta& delta) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (end_.has_value()) return;
+      if (queue_.size() >= kMaxQueued) {
+        // A write is in flight (the queue is not empty); its OnWriteDone finishes the call.
+        end_ = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            "metadata watcher fell behind; resume from the last offset received");
+        return;
+      }
+      queue_.push_back(delta);
+    }
+    Pump(/*may_finish=*/false);
+  }
+
+  // Pump starts the next write, or finishes once ending with no write in flight (a reactor must
+  // not finish while a write is outstanding).
+  void Pump(bool may_finish) {
+    const eddy::v1::MetadataDelta* next = nullptr;
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      if (writing_ || finished_) return;
+      if (end_.has_value()) {
+        if (!may_finish) return;
+        finished_ = true;
+        finish = *end_;
+      } else if (!queue_.empty()) {
+        writing_ = true;
+        next = &queue_.front();  // stays valid: only OnWriteDone pops it
+      }
+    }
+    if (finish.has_value()) {
+      Finish(*finish);
+    } else if (next != nullptr) {
+      StartWrite(next);
+    }
+  }
+
+  MetadataQuorum& quorum_;
+  uint64_t id_ = 0;
+  absl::Mutex mu_;
+  std::deque<eddy::v1::MetadataDelta> queue_ ABSL_GUARDED_BY(mu_);  // front is being written
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> end_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+ControllerService::ControllerService(MetadataQuorum& quorum, ClusterMembership& membership,
+                                     ControllerOptions options, std::string cluster_id)
+    : quorum_(quorum),
+      membership_(membership),
+      options_(options),
+      cluster_id_(std::move(cluster_id)),
+      random_(std::random_device{}()) {}
+
+bool ControllerService::Redirect(grpc::CallbackServerContext* context,
+                                 grpc::ServerUnaryReactor* reactor) {
+  if (quorum_.IsLeader()) return false;
+  reactor->Finish(rpc::NotLeader(*context, quorum_.LeaderHint(),
+                                 absl::StrCat("controller node ", quorum_.self().value())));
+  return true;
+}
+
+void ControllerService::Finish(grpc::CallbackServerContext* context,
+                               grpc::ServerUnaryReactor* reactor, const absl::Status& status) {
+  if (raft::LeaderOf(status).has_value() || absl::IsUnavailable(status)) {
+    reactor->Finish(rpc::NotLeader(*context, quorum_.LeaderHint(),
+                                   absl::StrCat("controller node ", quorum_.self().value())));
+    return;
+  }
+  reactor->Finish(rpc::ToGrpcStatus(status));
+}
+
+eddy::v1::WriteInfo ControllerService::WriteInfoOf(const QuorumWrite& write) const {
+  eddy::v1::WriteInfo info;
+  info.set_controller_id(quorum_.self().value());
+  info.set_term(write.term.value());
+  info.set_offset(write.index.value());
+  return info;
+}
 
 grpc::ServerUnaryReactor* ControllerService::RegisterMember(
     grpc::CallbackServerContext* context, const eddy::v1::RegisterMemberRequest* request,
     eddy::v1::RegisterMemberResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Redirect(context, reactor)) return reactor;
+  if (request->role() == eddy::v1::MEMBER_ROLE_BROKER) {
+    RegisterBroker(context, reactor, request, response);
+    return reactor;
+  }
   absl::StatusOr<eddy::v1::RegisterMemberResponse> result = membership_.Register(*request);
   if (result.ok()) *response = *std::move(result);
   reactor->Finish(rpc::ToGrpcStatus(result.status()));
   return reactor;
 }
 
+void ControllerService::RegisterBroker(grpc::CallbackServerContext* context,
+                                       grpc::ServerUnaryReactor* reactor,
+                                       const eddy::v1::RegisterMemberRequest* request,
+                                       eddy::v1::RegisterMemberResponse* response) {
+  auto refused = std::make_shared<absl::Status>();
+  quorum_.Submit(
+      [this, request, refused](const MetadataImage& image) -> std::vector<MetadataRecord> {
+        // The lease check runs inside the command so two incarnations cannot both pass it.
+        *refused = membership_.CheckRegister(*request);
+        if (!refused->ok()) return {};
+        RegisterBrokerRequest broker{
+            .broker_id = BrokerId(request->member_id()),
+            .incarnation_id = request->incarnation_id(),
+            .rack = request->rack(),
+            .endpoints = {request->endpoints().begin(), request->endpoints().end()},
+            .clean_shutdown = true,
+            .version = request->version()};
+        ControllerResult<ApiError> result = controller::RegisterBroker(image, broker, false);
+        if (!result.response.ok()) {
+          *refused = absl::FailedPreconditionError(result.response.message);
+        }
+        return std::move(result.records);
+      },
+      [this, context, reactor, request, response, refused](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) return Finish(context, reactor, write.status());
+        if (!refused->ok()) return reactor->Finish(rpc::ToGrpcStatus(*refused));
+        absl::StatusOr<eddy::v1::RegisterMemberResponse> result =
+            membership_.Register(*request, write->index.value());
+        if (result.ok()) *response = *std::move(result);
+        reactor->Finish(rpc::ToGrpcStatus(result.status()));
+      });
+}
+
 grpc::ServerUnaryReactor* ControllerService::Heartbeat(grpc::CallbackServerContext* context,
                                                        const eddy::v1::HeartbeatRequest* request,
                                                        eddy::v1::HeartbeatResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Redirect(context, reactor)) return reactor;
   *response = membership_.Heartbeat(*request);
+  if (request->role() == eddy::v1::MEMBER_ROLE_BROKER && response->reregister() &&
+      AdoptBroker(BrokerId(request->member_id()), request->member_epoch())) {
+    *response = membership_.Heartbeat(*request);
+  }
+  if (request->role() == eddy::v1::MEMBER_ROLE_BROKER && !response->reregister()) {
+    AfterBrokerHeartbeat(*request);
+  }
   reactor->Finish(grpc::Status::OK);
   return reactor;
+}
+
+void ControllerService::AfterBrokerHeartbeat(const eddy::v1::HeartbeatRequest& request) {
+  const BrokerId broker(request.member_id());
+  const int64_t epoch = request.member_epoch();
+  bool unfence = false;
+  bool shut_down = false;
+  quorum_.Read([&](const MetadataImage& image) {
+    const eddy::v1::BrokerRegistration* registration = image.FindBroker(broker);
+    if (registration == nullptr || registration->broker_epoch() != epoch) return;
+    shut_down = request.shutting_down() && !registration->in_controlled_shutdown();
+    unfence = !request.shutting_down() && registration->fenced();
+  });
+  if (!unfence && !shut_down) return;
+  quorum_.Submit(
+      [broker, epoch, shut_down](const MetadataImage& image) {
+        return shut_down ? BeginControlledShutdown(image, broker, BrokerEpoch(epoch)).records
+                         : UnfenceBroker(image, broker, BrokerEpoch(epoch)).records;
+      },
+      [broker, shut_down](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) {
+          spdlog::warn("{} of broker {} failed: {}",
+                       shut_down ? "controlled shutdown" : "unfencing", broker.value(),
+                       write.status().ToString());
+        }
+      });
+}
+
+void ControllerService::Tick() {
+  if (!quorum_.IsLeader()) {
+    if (leading_term_ != Term(0)) {
+      membership_.Clear();
+      leading_term_ = Term(0);
+    }
+    return;
+  }
+  const Term term = quorum_.status().node.term;
+  if (term != leading_term_) {
+    TakeOverLeases();
+    leading_term_ = term;
+  }
+  for (const eddy::v1::MemberStatus& expired : membership_.ExpireLeases()) {
+    if (expired.role() != eddy::v1::MEMBER_ROLE_BROKER) continue;
+    const BrokerId broker(expired.member_id());
+    quorum_.Submit(
+        [broker](const MetadataImage& image) { return FenceBroker(image, broker).records; },
+        [broker](absl::StatusOr<QuorumWrite> write) {
+          if (write.ok()) {
+            spdlog::warn("broker {} fenced at offset {}: lease expired", broker.value(),
+                         write->index.value());
+          } else {
+            spdlog::warn("fencing broker {} failed: {}", broker.value(), write.status().ToString());
+          }
+        });
+  }
+}
+
+namespace {
+
+eddy::v1::MemberStatus BrokerMember(const eddy::v1::BrokerRegistration& registration) {
+  eddy::v1::MemberStatus status;
+  status.set_role(eddy::v1::MEMBER_ROLE_BROKER);
+  status.set_member_id(registration.broker_id());
+  status.set_incarnation_id(registration.incarnation_id());
+  status.set_member_epoch(registration.broker_epoch());
+  status.set_state(registration.fenced()                   ? eddy::v1::MEMBER_STATE_FENCED
+                   : registration.in_controlled_shutdown() ? eddy::v1::MEMBER_STATE_SHUTTING_DOWN
+                                                           : eddy::v1::MEMBER_STATE_ACTIVE);
+  status.set_rack(registration.rack());
+  status.set_version(registration.version());
+  *status.mutable_endpoints() = registration.endpoints();
+  return status;
+}
+
+}  // namespace
+
+void ControllerService::TakeOverLeases() {
+  // Members that registered or heartbeated here between the election and this tick keep what
+  // they have; the other brokers of the image get a fresh lease.
+  std::set<int32_t> known;
+  for (const eddy::v1::MemberStatus& member : membership_.Members()) {
+    if (member.role() == eddy::v1::MEMBER_ROLE_BROKER) known.insert(member.member_id());
+  }
+  quorum_.Read([&](const MetadataImage& image) {
+    for (const auto& [id, registration] : image.brokers()) {
+      if (!known.contains(id.value())) membership_.Adopt(BrokerMember(registration));
+    }
+  });
+  spdlog::info("controller {} leads the metadata quorum in term {}", quorum_.self().value(),
+               quorum_.status().node.term.value());
+}
+
+bool ControllerService::AdoptBroker(BrokerId broker, int64_t epoch) {
+  bool adopted = false;
+  quorum_.Read([&](const MetadataImage& image) {
+    const eddy::v1::BrokerRegistration* registration = image.FindBroker(broker);
+    if (registration == nullptr || registration->broker_epoch() != epoch) return;
+    membership_.Adopt(BrokerMember(*registration));
+    adopted = true;
+  });
+  return adopted;
 }
 
 grpc::ServerUnaryReactor* ControllerService::GetClusterStatus(
     grpc::CallbackServerContext* context, const eddy::v1::GetClusterStatusRequest*,
     eddy::v1::GetClusterStatusResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Redirect(context, reactor)) return reactor;
   response->set_cluster_id(cluster_id_);
-  response->set_controller_id(controller_id_);
+  response->set_controller_id(quorum_.self().value());
   for (eddy::v1::MemberStatus& member : membership_.Members()) {
     *response->add_members() = std::move(member);
   }
+  const raft::RaftDriverStatus status = quorum_.status();
+  eddy::v1::QuorumStatus* quorum = response->mutable_quorum();
+  quorum->set_node_id(quorum_.self().value());
+  quorum->set_leader_id(status.node.leader.value());
+  quorum->set_term(status.node.term.value());
+  quorum->set_commit_index(status.node.commit.value());
+  quorum->set_applied_index(status.node.applied.value());
+  for (NodeId voter : status.node.conf.voters) quorum->add_voters(voter.value());
+  const MetadataStats stats = quorum_.stats();
+  eddy::v1::MetadataHealth* health = response->mutable_health();
+  health->set_brokers(stats.brokers);
+  health->set_fenced_brokers(stats.fenced_brokers);
+  health->set_topics(stats.topics);
+  health->set_partitions(stats.partitions);
+  health->set_offline_partitions(stats.offline_partitions);
+  health->set_under_replicated_partitions(stats.under_replicated_partitions);
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerWriteReactor<eddy::v1::MetadataDelta>* ControllerService::WatchMetadata(
+    grpc::CallbackServerContext*, const eddy::v1::WatchMetadataRequest* request) {
+  return new WatchReactor(quorum_, request->from_offset());
+}
+
+grpc::ServerUnaryReactor* ControllerService::CreateTopics(
+    grpc::CallbackServerContext* context, const eddy::v1::CreateTopicsRequest* request,
+    eddy::v1::CreateTopicsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Redirect(context, reactor)) return reactor;
+  quorum_.Submit(
+      [this, request, response](const MetadataImage& image) {
+        auto result = controller::CreateTopics(image, options_, *request, random_);
+        *response = std::move(result.response);
+        return std::move(result.records);
+      },
+      [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) return Finish(context, reactor, write.status());
+        *response->mutable_write() = WriteInfoOf(*write);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControllerService::DeleteTopics(
+    grpc::CallbackServerContext* context, const eddy::v1::DeleteTopicsRequest* request,
+    eddy::v1::DeleteTopicsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Redirect(context, reactor)) return reactor;
+  quorum_.Submit(
+      [request, response](const MetadataImage& image) {
+        auto result = controller::DeleteTopics(image, *request);
+        *response = std::move(result.response);
+        return std::move(result.records);
+      },
+      [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) return Finish(context, reactor, write.status());
+        *response->mutable_write() = WriteInfoOf(*write);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControllerService::CreatePartitions(
+    grpc::CallbackServerContext* context, const eddy::v1::CreatePartitionsRequest* request,
+    eddy::v1::CreatePartitionsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Redirect(context, reactor)) return reactor;
+  quorum_.Submit(
+      [this, request, response](const MetadataImage& image) {
+        auto result = controller::CreatePartitions(image, options_, *request, random_);
+        *response = std::move(result.response);
+        return std::move(result.records);
+      },
+      [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) return Finish(context, reactor, write.status());
+        *response->mutable_write() = WriteInfoOf(*write);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControllerService::AlterPartition(
+    grpc::CallbackServerContext* context, const eddy::v1::AlterPartitionRequest* request,
+    eddy::v1::AlterPartitionResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Redirect(context, reactor)) return reactor;
+  quorum_.Submit(
+      [request, response](const MetadataImage& image) {
+        auto result = controller::AlterPartition(image, *request);
+        response->set_error_code(result.response.error.code_value());
+        response->set_error_message(result.response.error.message);
+        *response->mutable_partition() =
+            ToPartitionMetadata(request->partition().partition(), result.response.partition);
+        return std::move(result.records);
+      },
+      [this, context, reactor](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) return Finish(context, reactor, write.status());
+        reactor->Finish(grpc::Status::OK);
+      });
   return reactor;
 }
 

@@ -1,18 +1,41 @@
-// ControllerService is the gRPC adapter of the controller: it turns Controller RPCs into calls on
-// the gRPC-free ClusterMembership and back. Metadata watch and topic admin arrive with the Raft
-// controller issue; until then gRPC answers them UNIMPLEMENTED.
+// ControllerService is the gRPC adapter of the controller over the Raft metadata quorum.
+//
+// Writes (topic admin, AlterPartition, broker registration, fencing) run as MetadataQuorum
+// commands on the leader; a follower answers FAILED_PRECONDITION with a leader hint (UNAVAILABLE
+// while no leader is known), which libs/rpc's LeaderFollower and MemberAgent follow.
+//
+// Membership: heartbeat leases live in memory on the active controller only, as in KRaft. Brokers
+// are also metadata records: registration appends a RegisterBrokerRecord (the broker epoch is its
+// log offset), a heartbeat of a fenced broker unfences it, a heartbeat announcing shutdown starts a
+// controlled shutdown, and an expired lease fences it (moving its leaderships within the ISR).
+// Other roles (coordinators, registries, gateways) are leader-local lease state only: they hold no
+// metadata, and after a failover they register again when the new leader does not know them.
+// When a controller becomes leader it grants every broker of the image a fresh lease (KRaft does
+// the same), so a failover does not fence live brokers.
+//
+// WatchMetadata is served by any controller from its own replica.
 #pragma once
 
+#include <cstdint>
+#include <random>
 #include <string>
 
+#include "libs/common/strong_id.h"
 #include "proto/eddy/v1/controller.grpc.pb.h"
 #include "services/controller/cluster_membership.h"
+#include "services/controller/controller_result.h"
+#include "services/controller/metadata_quorum.h"
 
 namespace eddy::controller {
 
 class ControllerService final : public eddy::v1::Controller::CallbackService {
  public:
-  ControllerService(ClusterMembership& membership, std::string cluster_id, int32_t controller_id);
+  ControllerService(MetadataQuorum& quorum, ClusterMembership& membership,
+                    ControllerOptions options, std::string cluster_id);
+
+  // Tick runs the active controller's timers: taking over leases after winning an election, and
+  // fencing brokers whose lease expired. Call it periodically (its period bounds fencing delay).
+  void Tick();
 
   grpc::ServerUnaryReactor* RegisterMember(grpc::CallbackServerContext* context,
                                            const eddy::v1::RegisterMemberRequest* request,
@@ -20,14 +43,47 @@ class ControllerService final : public eddy::v1::Controller::CallbackService {
   grpc::ServerUnaryReactor* Heartbeat(grpc::CallbackServerContext* context,
                                       const eddy::v1::HeartbeatRequest* request,
                                       eddy::v1::HeartbeatResponse* response) override;
-  grpc::ServerUnaryReactor* GetClusterStatus(
-      grpc::CallbackServerContext* context, const eddy::v1::GetClusterStatusRequest* request,
-      eddy::v1::GetClusterStatusResponse* response) override;
+  grpc::ServerUnaryReactor* GetClusterStatus(grpc::CallbackServerContext* context,
+                                             const eddy::v1::GetClusterStatusRequest* request,
+                                             eddy::v1::GetClusterStatusResponse* response) override;
+  grpc::ServerWriteReactor<eddy::v1::MetadataDelta>* WatchMetadata(
+      grpc::CallbackServerContext* context, const eddy::v1::WatchMetadataRequest* request) override;
+  grpc::ServerUnaryReactor* CreateTopics(grpc::CallbackServerContext* context,
+                                         const eddy::v1::CreateTopicsRequest* request,
+                                         eddy::v1::CreateTopicsResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteTopics(grpc::CallbackServerContext* context,
+                                         const eddy::v1::DeleteTopicsRequest* request,
+                                         eddy::v1::DeleteTopicsResponse* response) override;
+  grpc::ServerUnaryReactor* CreatePartitions(grpc::CallbackServerContext* context,
+                                             const eddy::v1::CreatePartitionsRequest* request,
+                                             eddy::v1::CreatePartitionsResponse* response) override;
+  grpc::ServerUnaryReactor* AlterPartition(grpc::CallbackServerContext* context,
+                                           const eddy::v1::AlterPartitionRequest* request,
+                                           eddy::v1::AlterPartitionResponse* response) override;
 
  private:
+  // Redirect finishes the call with a leader hint unless this controller leads; true if it did.
+  bool Redirect(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor);
+  // Finish ends a call with the outcome of a quorum command (a NotLeaderError becomes a hint).
+  void Finish(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+              const absl::Status& status);
+  eddy::v1::WriteInfo WriteInfoOf(const QuorumWrite& write) const;
+  void RegisterBroker(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                      const eddy::v1::RegisterMemberRequest* request,
+                      eddy::v1::RegisterMemberResponse* response);
+  // AfterBrokerHeartbeat submits the fencing change a broker's heartbeat asks for, if any.
+  void AfterBrokerHeartbeat(const eddy::v1::HeartbeatRequest& request);
+  void TakeOverLeases();
+  // AdoptBroker leases a broker the image knows with `epoch` but this leader does not yet (it
+  // heartbeats before Tick took over); false if the image has another registration.
+  bool AdoptBroker(BrokerId broker, int64_t epoch);
+
+  MetadataQuorum& quorum_;
   ClusterMembership& membership_;
+  const ControllerOptions options_;
   const std::string cluster_id_;
-  const int32_t controller_id_;
+  std::mt19937_64 random_;  // used only by commands, which run one at a time
+  Term leading_term_;       // the term whose leases this controller holds (Tick's thread)
 };
 
 }  // namespace eddy::controller

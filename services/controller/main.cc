@@ -1,6 +1,7 @@
-// eddy-controller: the cluster's metadata authority. For now a single controller that keeps the
-// membership of brokers, coordinators, registries and gateways with heartbeat leases; the Raft
-// quorum and the metadata state machine come with their own issue.
+// eddy-controller: the cluster's metadata authority. Controllers form a Raft quorum
+// (--quorum-voters) that replicates the metadata log; the leader runs every write, keeps the
+// members' heartbeat leases, and fences brokers whose lease expires. See controller_service.h.
+#include <filesystem>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
@@ -11,12 +12,25 @@
 #include "services/controller/config.h"
 #include "services/controller/controller_service.h"
 #include "services/controller/membership_metrics.h"
+#include "services/controller/metadata_quorum.h"
 #include "services/runtime/daemon_host.h"
 #include "spdlog/spdlog.h"
 
 namespace {
 
 constexpr char kName[] = "eddy-controller";
+
+absl::StatusOr<std::vector<eddy::controller::QuorumVoter>> Voters(
+    const eddy::controller::Config& config) {
+  if (!config.quorum_voters.empty()) {
+    return eddy::controller::ParseQuorumVoters(config.quorum_voters);
+  }
+  eddy::controller::QuorumVoter self{.id = eddy::NodeId(config.node_id), .endpoint = {}};
+  self.endpoint.set_name("grpc");
+  self.endpoint.set_host("127.0.0.1");
+  self.endpoint.set_port(config.server.grpc_port);
+  return std::vector<eddy::controller::QuorumVoter>{self};
+}
 
 int Run(const eddy::controller::Config& config) {
   using namespace eddy;
@@ -25,19 +39,43 @@ int Run(const eddy::controller::Config& config) {
     spdlog::critical("cannot start: {}", cluster_id.status().ToString());
     return 1;
   }
+  absl::StatusOr<std::vector<controller::QuorumVoter>> voters = Voters(config);
+  if (!voters.ok()) {
+    spdlog::critical("cannot start: {}", voters.status().ToString());
+    return 1;
+  }
   controller::ClusterMembership membership(
       {.session_timeout = absl::Milliseconds(config.member_session_timeout_ms),
        .heartbeat_interval = absl::Milliseconds(config.member_heartbeat_interval_ms)},
       common::Clock::Real());
-  controller::ControllerService service(membership, *cluster_id, config.node_id);
 
   runtime::DaemonHost host(kName, eddy::v1::MEMBER_ROLE_CONTROLLER, config.server);
   controller::MembershipMetrics metrics(host.metrics());
+  absl::StatusOr<std::unique_ptr<controller::MetadataQuorum>> quorum =
+      controller::MetadataQuorum::Create(
+          {.self = NodeId(config.node_id),
+           .voters = *std::move(voters),
+           .dir = (std::filesystem::path(config.server.data_dir) / "raft").string(),
+           .tick_interval = absl::Milliseconds(config.quorum_tick_ms),
+           .election_ticks = config.quorum_election_timeout_ms / config.quorum_tick_ms,
+           .snapshot_interval_entries = static_cast<uint64_t>(config.metadata_snapshot_entries)},
+          host.metrics());
+  if (!quorum.ok()) {
+    spdlog::critical("cannot start: {}", quorum.status().ToString());
+    return 1;
+  }
+  controller::ControllerService service(
+      **quorum, membership,
+      {.default_num_partitions = config.num_partitions,
+       .default_replication_factor = config.default_replication_factor},
+      *cluster_id);
+  host.AddService((*quorum)->service());
   host.AddService(&service);
   if (absl::Status status = host.Start(); !status.ok()) {
     spdlog::critical("cannot start: {}", status.ToString());
     return 1;
   }
+  (*quorum)->Start();
   spdlog::info("controller ready cluster_id={} node_id={}", *cluster_id, config.node_id);
   host.SetReady(true);
 
@@ -45,7 +83,7 @@ int Run(const eddy::controller::Config& config) {
   absl::Notification stop;
   std::thread reaper([&] {
     while (!stop.WaitForNotificationWithTimeout(absl::Milliseconds(100))) {
-      membership.ExpireLeases();
+      service.Tick();
       metrics.Update(membership.Members());
     }
   });
@@ -55,6 +93,8 @@ int Run(const eddy::controller::Config& config) {
   common::ShutdownWatchdog watchdog(absl::Milliseconds(config.server.shutdown_timeout_ms));
   stop.Notify();
   reaper.join();
+  // libs/raft's order: the driver, then the gRPC server, then (in the destructor) the transport.
+  (*quorum)->StopDriver();
   host.Stop(absl::Milliseconds(config.server.shutdown_timeout_ms / 2));
   spdlog::info("stopped");
   return 0;
