@@ -66,9 +66,15 @@ TEST_F(ClusterMembershipTest, EveryMemberRegistersWithItsEndpoints) {
     roles.push_back(member.role());
     EXPECT_EQ(member.state(), eddy::v1::MEMBER_STATE_ACTIVE);
     EXPECT_EQ(member.member_id(), 1);
-    ASSERT_EQ(member.endpoints_size(), 2);
+    // The registry also advertises its Confluent REST API.
+    const bool registry = member.role() == eddy::v1::MEMBER_ROLE_REGISTRY;
+    ASSERT_EQ(member.endpoints_size(), registry ? 3 : 2);
     EXPECT_EQ(member.endpoints(0).name(), "grpc");
     EXPECT_EQ(member.endpoints(1).name(), "http");
+    if (registry) {
+      EXPECT_EQ(member.endpoints(2).name(), "rest");
+      EXPECT_EQ(member.endpoints(2).port(), cluster_->RegistryRestPort());
+    }
   }
   EXPECT_THAT(roles, ::testing::ElementsAre(eddy::v1::MEMBER_ROLE_BROKER,
                                             eddy::v1::MEMBER_ROLE_COORDINATOR,
@@ -91,7 +97,7 @@ TEST_F(ClusterMembershipTest, EveryDaemonDescribesItselfOnItsGrpcPort) {
     ASSERT_TRUE(stub->Describe(&context, {}, &description).ok());
     EXPECT_EQ(description.name(), "eddy-" + RoleName(role));
     EXPECT_FALSE(description.version().empty());
-    ASSERT_EQ(description.endpoints_size(), 2);
+    ASSERT_EQ(description.endpoints_size(), role == Role::kRegistry ? 3 : 2);
     EXPECT_EQ(absl::StrCat(description.endpoints(0).host(), ":", description.endpoints(0).port()),
               cluster_->GrpcAddress(role));
     if (role == Role::kController) {
