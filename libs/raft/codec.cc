@@ -32,13 +32,15 @@ absl::StatusOr<Entry> FromProto(const v1::RaftEntry& proto) {
   EDDY_RETURN_IF_ERROR(CheckPosition(proto.index(), proto.term(), "entry"));
   Entry entry{LogIndex(proto.index()), Term(proto.term()), EntryType::kNormal, proto.data()};
   switch (proto.type()) {
-    case v1::RAFT_ENTRY_TYPE_NORMAL: break;
+    case v1::RAFT_ENTRY_TYPE_NORMAL:
+      break;
     case v1::RAFT_ENTRY_TYPE_CONF_CHANGE:
       entry.type = EntryType::kConfChange;
       EDDY_RETURN_IF_ERROR(DecodeConfState(entry.data).status());
       break;
     default:
-      return absl::InvalidArgumentError(absl::StrCat("raft codec: unknown entry type ", proto.type()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("raft codec: unknown entry type ", proto.type()));
   }
   return entry;
 }
@@ -100,7 +102,8 @@ absl::StatusOr<Message> FromProto(const v1::RaftMessage& proto) {
   // The proto enum is the C++ enum shifted by one so that 0 stays "unspecified".
   const int type = static_cast<int>(proto.type()) - 1;
   if (type < 0 || type > static_cast<int>(MessageType::kTimeoutNow)) {
-    return absl::InvalidArgumentError(absl::StrCat("raft codec: unknown message type ", proto.type()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("raft codec: unknown message type ", proto.type()));
   }
   if (proto.from() <= 0 || proto.to() <= 0) {
     return absl::InvalidArgumentError("raft codec: message without a sender or receiver");

@@ -12,23 +12,24 @@ using ::eddy::testing::StatusIs;
 
 TEST(RaftCodecTest, EveryMessageFieldRoundTrips) {
   const ConfState conf{{NodeId(1), NodeId(2)}};
-  Message m{.type = MessageType::kInstallSnapshot,
-            .from = NodeId(1),
-            .to = NodeId(3),
-            .term = Term(7),
-            .index = LogIndex(10),
-            .log_term = Term(6),
-            .entries = {Entry{LogIndex(11), Term(7), EntryType::kNormal, "a"},
-                        Entry{LogIndex(12), Term(7), EntryType::kConfChange, EncodeConfState(conf)}},
-            .commit = LogIndex(9),
-            .reject = true,
-            .reject_hint = LogIndex(4),
-            .transfer = true,
-            .read_context = 99,
-            .snapshot = {LogIndex(8), Term(5), conf},
-            .snapshot_size = 1000,
-            .offset = 24,
-            .chunk = std::string("\0\1\2", 3)};
+  Message m{
+      .type = MessageType::kInstallSnapshot,
+      .from = NodeId(1),
+      .to = NodeId(3),
+      .term = Term(7),
+      .index = LogIndex(10),
+      .log_term = Term(6),
+      .entries = {Entry{LogIndex(11), Term(7), EntryType::kNormal, "a"},
+                  Entry{LogIndex(12), Term(7), EntryType::kConfChange, EncodeConfState(conf)}},
+      .commit = LogIndex(9),
+      .reject = true,
+      .reject_hint = LogIndex(4),
+      .transfer = true,
+      .read_context = 99,
+      .snapshot = {LogIndex(8), Term(5), conf},
+      .snapshot_size = 1000,
+      .offset = 24,
+      .chunk = std::string("\0\1\2", 3)};
   EXPECT_THAT(FromProto(ToProto(m)), IsOkAndHolds(m));
   for (int t = 0; t <= static_cast<int>(MessageType::kTimeoutNow); ++t) {
     m.type = static_cast<MessageType>(t);
@@ -46,7 +47,8 @@ TEST(RaftCodecTest, StorageRecordsRoundTrip) {
 }
 
 TEST(RaftCodecTest, MalformedRecordsAreRejected) {
-  v1::RaftMessage m = ToProto(Message{.type = MessageType::kVote, .from = NodeId(1), .to = NodeId(2)});
+  v1::RaftMessage m =
+      ToProto(Message{.type = MessageType::kVote, .from = NodeId(1), .to = NodeId(2)});
   m.set_type(v1::RAFT_MESSAGE_TYPE_UNSPECIFIED);
   EXPECT_THAT(FromProto(m), StatusIs(absl::StatusCode::kInvalidArgument));
   m.set_type(v1::RAFT_MESSAGE_TYPE_VOTE);

@@ -45,7 +45,8 @@ class KeyChecker {
   bool Search(uint64_t done, Register reg) {
     if ((done & required_) == required_) return true;
     if (!seen_.insert({done, reg}).second) return false;
-    // An operation may go next only if it was invoked before every other pending operation returned.
+    // An operation may go next only if it was invoked before every other pending operation
+    // returned.
     int64_t first_return = KvOperation::kPending;
     for (size_t i = 0; i < ops_.size(); ++i) {
       if (!(done & (uint64_t{1} << i))) first_return = std::min(first_return, ops_[i].returned);
@@ -69,8 +70,12 @@ class KeyChecker {
 std::string DescribeOperation(const KvOperation& op) {
   std::string out;
   switch (op.kind) {
-    case Kind::kPut: out = absl::StrCat("put(k", op.key, ", ", op.value, ")"); break;
-    case Kind::kGet: out = absl::StrCat("get(k", op.key, ")"); break;
+    case Kind::kPut:
+      out = absl::StrCat("put(k", op.key, ", ", op.value, ")");
+      break;
+    case Kind::kGet:
+      out = absl::StrCat("get(k", op.key, ")");
+      break;
     case Kind::kCas:
       out = absl::StrCat("cas(k", op.key, ", ", op.expected, " -> ", op.value, ")");
       break;

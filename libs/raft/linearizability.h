@@ -22,9 +22,9 @@ struct KvOperation {
 
   Kind kind = Kind::kPut;
   int key = 0;
-  int64_t value = 0;      // put/cas: the value written
-  int64_t expected = 0;   // cas: the value compared against
-  int64_t invoked = 0;    // event stamp
+  int64_t value = 0;     // put/cas: the value written
+  int64_t expected = 0;  // cas: the value compared against
+  int64_t invoked = 0;   // event stamp
   int64_t returned = kPending;
   // Observed outcome (meaningful once returned): get's value (nullopt: key absent); cas's success.
   std::optional<int64_t> read;

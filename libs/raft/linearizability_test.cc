@@ -17,8 +17,12 @@ KvOperation Get(std::optional<int64_t> read, int64_t invoked, int64_t returned, 
   return {.kind = Kind::kGet, .key = key, .invoked = invoked, .returned = returned, .read = read};
 }
 KvOperation Cas(int64_t expected, int64_t value, bool ok, int64_t invoked, int64_t returned) {
-  return {.kind = Kind::kCas, .value = value, .expected = expected, .invoked = invoked,
-          .returned = returned, .cas_ok = ok};
+  return {.kind = Kind::kCas,
+          .value = value,
+          .expected = expected,
+          .invoked = invoked,
+          .returned = returned,
+          .cas_ok = ok};
 }
 
 TEST(LinearizabilityTest, SequentialHistoryFollowsTheRegister) {

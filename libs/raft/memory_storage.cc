@@ -22,9 +22,7 @@ absl::StatusOr<HardState> MemoryStorage::LoadHardState() const { return hard_sta
 
 absl::StatusOr<Snapshot> MemoryStorage::LoadSnapshot() const { return snapshot_; }
 
-absl::StatusOr<LogIndex> MemoryStorage::FirstIndex() const {
-  return snapshot_.metadata.index + 1;
-}
+absl::StatusOr<LogIndex> MemoryStorage::FirstIndex() const { return snapshot_.metadata.index + 1; }
 
 absl::StatusOr<LogIndex> MemoryStorage::LastIndex() const {
   return snapshot_.metadata.index + static_cast<int64_t>(entries_.size());

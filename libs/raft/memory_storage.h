@@ -1,7 +1,6 @@
 // MemoryStorage is a Storage held in memory, for unit tests and the simulation. "Durable" means
-// "saved": the simulation models a crash by dropping the node and every Output it had not yet saved,
-// then restarting from the same MemoryStorage.
-// Thread-safety: none; one driver owns it.
+// "saved": the simulation models a crash by dropping the node and every Output it had not yet
+// saved, then restarting from the same MemoryStorage. Thread-safety: none; one driver owns it.
 #pragma once
 
 #include <cstddef>

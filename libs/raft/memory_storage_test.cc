@@ -25,7 +25,8 @@ TEST(MemoryStorageTest, FoundingMemberStartsWithTheBootstrapEntry) {
   MemoryStorage storage(conf);
   EXPECT_THAT(storage.FirstIndex(), IsOkAndHolds(LogIndex(1)));
   EXPECT_THAT(storage.LastIndex(), IsOkAndHolds(LogIndex(1)));
-  EDDY_ASSERT_OK_AND_ASSIGN(std::vector<Entry> entries, storage.Entries(LogIndex(1), LogIndex(2), 0));
+  EDDY_ASSERT_OK_AND_ASSIGN(std::vector<Entry> entries,
+                            storage.Entries(LogIndex(1), LogIndex(2), 0));
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].type, EntryType::kConfChange);
   EXPECT_THAT(DecodeConfState(entries[0].data), IsOkAndHolds(conf));

@@ -16,10 +16,14 @@ using internal::RaftLog;
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kFollower: return "follower";
-    case Role::kPreCandidate: return "pre-candidate";
-    case Role::kCandidate: return "candidate";
-    case Role::kLeader: return "leader";
+    case Role::kFollower:
+      return "follower";
+    case Role::kPreCandidate:
+      return "pre-candidate";
+    case Role::kCandidate:
+      return "candidate";
+    case Role::kLeader:
+      return "leader";
   }
   return "unknown";
 }
@@ -36,7 +40,7 @@ absl::Status RaftOptions::Validate() const {
 }
 
 absl::StatusOr<std::unique_ptr<RaftNode>> RaftNode::Restore(const RaftOptions& options,
-                                                           const Storage& storage) {
+                                                            const Storage& storage) {
   EDDY_RETURN_IF_ERROR(options.Validate());
   EDDY_ASSIGN_OR_RETURN(HardState hard_state, storage.LoadHardState());
   EDDY_ASSIGN_OR_RETURN(Snapshot snapshot, storage.LoadSnapshot());
@@ -141,7 +145,7 @@ void RaftNode::Campaign(bool pre_vote, bool transfer) {
     campaign_term = term_;
   }
   ResetElectionTimer();
-  votes_[options_.id] = true;
+  if (IsVoter()) votes_[options_.id] = true;
   if (votes_.size() >= Quorum()) {
     if (pre_vote) {
       Campaign(false, transfer);
@@ -165,8 +169,8 @@ void RaftNode::HandleVoteRequest(const Message& m) {
   const bool pre = m.type == MessageType::kPreVote;
   // A real vote binds us for the term (§5.2); a pre-vote only says "I have not heard from a leader
   // and your log is up to date", for a term we have not entered.
-  const bool can_vote = vote_ == m.from || (vote_ == kNoNode && leader_ == kNoNode) ||
-                        (pre && m.term > term_);
+  const bool can_vote =
+      vote_ == m.from || (vote_ == kNoNode && leader_ == kNoNode) || (pre && m.term > term_);
   const bool grant = can_vote && log_.IsUpToDate(m.index, m.log_term);
   Message reply{.type = pre ? MessageType::kPreVoteResponse : MessageType::kVoteResponse,
                 .to = m.from,
@@ -219,11 +223,11 @@ void RaftNode::Step(const Message& m) {
     // A stale leader learns our term from the reply and steps down; a stale pre-candidate learns
     // that it cannot win. Other stale messages are dropped.
     if (m.type == MessageType::kAppend || m.type == MessageType::kInstallSnapshot) {
-      Send(Message{.type = MessageType::kAppendResponse, .to = m.from, .term = term_,
-                   .reject = true});
+      Send(Message{
+          .type = MessageType::kAppendResponse, .to = m.from, .term = term_, .reject = true});
     } else if (m.type == MessageType::kPreVote) {
-      Send(Message{.type = MessageType::kPreVoteResponse, .to = m.from, .term = term_,
-                   .reject = true});
+      Send(Message{
+          .type = MessageType::kPreVoteResponse, .to = m.from, .term = term_, .reject = true});
     }
     return;
   }
@@ -255,7 +259,7 @@ void RaftNode::Step(const Message& m) {
       if (role_ == Role::kLeader) HandleSnapshotResponse(m);
       return;
     case MessageType::kTimeoutNow:
-      if (role_ != Role::kLeader && IsVoter()) Campaign(false, true);
+      if (role_ != Role::kLeader && CanCampaign()) Campaign(false, true);
       return;
   }
 }
@@ -263,7 +267,7 @@ void RaftNode::Step(const Message& m) {
 void RaftNode::Tick() {
   if (role_ != Role::kLeader) {
     if (++election_elapsed_ >= randomized_timeout_) {
-      if (IsVoter()) {
+      if (CanCampaign()) {
         Campaign(options_.pre_vote, false);
       } else {
         // A non-voter never campaigns, but it must stop treating a silent leader as alive or its
@@ -292,9 +296,8 @@ void RaftNode::Tick() {
 
 absl::StatusOr<Proposal> RaftNode::Propose(std::string data) {
   if (role_ != Role::kLeader) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("raft: node ", options_.id.value(), " is not the leader (leader ",
-                     leader_.value(), ")"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "raft: node ", options_.id.value(), " is not the leader (leader ", leader_.value(), ")"));
   }
   if (transfer_target_ != kNoNode) {
     return absl::UnavailableError("raft: leadership transfer in progress");
@@ -333,11 +336,12 @@ absl::StatusOr<Proposal> RaftNode::ProposeConfChange(const ConfChange& change) {
 
 absl::Status RaftNode::Compact(LogIndex index, std::string data) {
   if (index > applied_ || index <= log_.snapshot().index) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("raft: cannot snapshot at ", index.value(), " (applied ", applied_.value(),
-                     ", snapshot ", log_.snapshot().index.value(), ")"));
+    return absl::FailedPreconditionError(absl::StrCat("raft: cannot snapshot at ", index.value(),
+                                                      " (applied ", applied_.value(), ", snapshot ",
+                                                      log_.snapshot().index.value(), ")"));
   }
-  SnapshotMetadata metadata{.index = index, .term = *log_.TermAt(index), .conf = log_.ConfAt(index)};
+  SnapshotMetadata metadata{
+      .index = index, .term = *log_.TermAt(index), .conf = log_.ConfAt(index)};
   log_.CompactTo(metadata);
   snapshot_data_ = data;
   snapshot_to_save_ = Snapshot{std::move(metadata), std::move(data)};
@@ -345,9 +349,8 @@ absl::Status RaftNode::Compact(LogIndex index, std::string data) {
 }
 
 bool RaftNode::HasOutput() const {
-  return !messages_.empty() || !read_states_.empty() || snapshot_to_save_ ||
-         snapshot_to_restore_ || hard_state() != saved_hard_state_ ||
-         log_.HasUnstable() ||
+  return !messages_.empty() || !read_states_.empty() || snapshot_to_save_ || snapshot_to_restore_ ||
+         hard_state() != saved_hard_state_ || log_.HasUnstable() ||
          applied_ < std::min(commit_, log_.durable_last());
 }
 
@@ -376,7 +379,8 @@ Output RaftNode::TakeOutput() {
 
 void RaftNode::Advance(const Output& output) {
   if (output.persist.snapshot) {
-    log_.MarkDurable(output.persist.snapshot->metadata.index, output.persist.snapshot->metadata.term);
+    log_.MarkDurable(output.persist.snapshot->metadata.index,
+                     output.persist.snapshot->metadata.term);
   }
   if (!output.persist.entries.empty()) {
     log_.MarkDurable(output.persist.entries.back().index, output.persist.entries.back().term);

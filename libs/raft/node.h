@@ -2,17 +2,17 @@
 // dissertation for the extensions). It owns no thread, socket, clock or randomness source: a driver
 // feeds it Step(message) and Tick() and the client calls (Propose, ReadIndex, TransferLeadership,
 // Compact), then drains TakeOutput() and follows the contract in types.h (persist, Advance, send,
-// apply). The only randomness is the election timeout, drawn from a PRNG seeded by RaftOptions.seed,
-// so a run is reproducible from its inputs.
+// apply). The only randomness is the election timeout, drawn from a PRNG seeded by
+// RaftOptions.seed, so a run is reproducible from its inputs.
 //
 // Implemented: leader election with pre-vote (diss. §9.6) and check-quorum (a leader that has not
 // heard from a majority within an election timeout steps down; followers that heard from a leader
 // within the minimum election timeout ignore vote requests, diss. §4.2.3); log replication with
 // pipelining and probing; snapshots sent as chunked InstallSnapshot (§7) and log compaction;
-// single-server membership changes (diss. §4.1: one at a time, effective when appended, accepted only
-// once the leader has committed an entry of its term); leadership transfer (diss. §3.10); linearizable
-// reads with ReadIndex (diss. §6.4), served by the leader only (followers refuse, the client retries
-// at the leader). There is no lease-based read.
+// single-server membership changes (diss. §4.1: one at a time, effective when appended, accepted
+// only once the leader has committed an entry of its term); leadership transfer (diss. §3.10);
+// linearizable reads with ReadIndex (diss. §6.4), served by the leader only (followers refuse, the
+// client retries at the leader). There is no lease-based read.
 //
 // Invariants: at most one vote per term is ever persisted; an entry counts towards the leader's own
 // match only once saved (Advance); committed entries are handed out only once saved locally, so a
@@ -44,16 +44,16 @@ enum class Role : uint8_t { kFollower, kPreCandidate, kCandidate, kLeader };
 std::string_view RoleName(Role role);
 
 struct RaftOptions {
-  NodeId id;                             // this node; positive
-  int election_tick = 10;                // minimum election timeout in ticks; the timeout is drawn
-                                         // from [election_tick, 2 * election_tick)
-  int heartbeat_tick = 1;                // ticks between leader heartbeats; < election_tick
-  size_t max_append_bytes = 1 << 20;     // data bytes per AppendEntries (at least one entry)
-  size_t max_append_entries = 256;       // entries per AppendEntries
-  size_t snapshot_chunk_bytes = 1 << 20; // bytes per InstallSnapshot chunk; >= 1
+  NodeId id;                              // this node; positive
+  int election_tick = 10;                 // minimum election timeout in ticks; the timeout is drawn
+                                          // from [election_tick, 2 * election_tick)
+  int heartbeat_tick = 1;                 // ticks between leader heartbeats; < election_tick
+  size_t max_append_bytes = 1 << 20;      // data bytes per AppendEntries (at least one entry)
+  size_t max_append_entries = 256;        // entries per AppendEntries
+  size_t snapshot_chunk_bytes = 1 << 20;  // bytes per InstallSnapshot chunk; >= 1
   bool pre_vote = true;
   bool check_quorum = true;
-  uint64_t seed = 0;                     // seeds the election-timeout PRNG
+  uint64_t seed = 0;  // seeds the election-timeout PRNG
   // applied: the index the state machine already reflects at restart (a persistent state machine);
   // unset means the driver restores the stored snapshot, i.e. the snapshot's index.
   std::optional<LogIndex> applied;
@@ -66,13 +66,13 @@ struct NodeStatus {
   NodeId id;
   Role role = Role::kFollower;
   Term term;
-  NodeId leader;          // kNoNode when unknown
+  NodeId leader;  // kNoNode when unknown
   LogIndex commit;
   LogIndex applied;
   LogIndex last_index;
   LogIndex snapshot_index;
-  ConfState conf;         // the latest configuration in the log
-  NodeId transfer_target; // kNoNode unless a leadership transfer is under way
+  ConfState conf;          // the latest configuration in the log
+  NodeId transfer_target;  // kNoNode unless a leadership transfer is under way
 };
 
 // Proposal names the entry a Propose created; it was committed iff the entry applied at `index`
@@ -86,7 +86,7 @@ class RaftNode {
  public:
   // Restore builds a node from what `storage` holds (a fresh storage gives a fresh node).
   static absl::StatusOr<std::unique_ptr<RaftNode>> Restore(const RaftOptions& options,
-                                                          const Storage& storage);
+                                                           const Storage& storage);
 
   RaftNode(const RaftNode&) = delete;
   RaftNode& operator=(const RaftNode&) = delete;
@@ -94,7 +94,8 @@ class RaftNode {
   // Tick advances logical time by one tick: elections for followers, heartbeats and check-quorum
   // for the leader.
   void Tick();
-  // Step handles one message from a peer. Messages from any term, duplicated or reordered, are safe.
+  // Step handles one message from a peer. Messages from any term, duplicated or reordered, are
+  // safe.
   void Step(const Message& message);
 
   // Propose appends `data` as a new entry. FailedPrecondition when not leader (status().leader
@@ -142,6 +143,12 @@ class RaftNode {
   void ResetElectionTimer();
   size_t Quorum() const { return conf_.voters.size() / 2 + 1; }
   bool IsVoter() const { return conf_.voters.contains(options_.id); }
+  // CanCampaign: a voter of the latest configuration, or of the committed one while a change
+  // removing this node is uncommitted (diss. §4.2.2: it may hold the only up-to-date log, so it
+  // must still be able to win; it does not count its own vote).
+  bool CanCampaign() const {
+    return IsVoter() || log_.ConfAt(commit_).voters.contains(options_.id);
+  }
   void Send(Message m);
   void RefreshConf();
   HardState hard_state() const { return HardState{term_, vote_, commit_}; }

@@ -93,8 +93,12 @@ TEST(RaftElectionTest, FollowerInLeaseIgnoresVoteRequests) {
   TestCluster c(3);
   ASSERT_TRUE(c.Campaign(1));
   const Term term = c.node(1).status().term;
-  Message vote{.type = MessageType::kVote, .from = NodeId(3), .to = NodeId(2), .term = term + 5,
-               .index = LogIndex(100), .log_term = term + 4};
+  Message vote{.type = MessageType::kVote,
+               .from = NodeId(3),
+               .to = NodeId(2),
+               .term = term + 5,
+               .index = LogIndex(100),
+               .log_term = term + 4};
   c.node(2).Step(vote);
   EXPECT_EQ(c.node(2).status().term, term);
   EXPECT_FALSE(c.node(2).HasOutput());
@@ -114,7 +118,9 @@ TEST(RaftElectionTest, RejectedVoteRequestsDoNotPostponeCandidacy) {
   bool campaigned = false;
   for (int tick = 1; tick <= 4 * options.election_tick && !campaigned; ++tick) {
     if (tick % 4 == 0) {
-      c.node(2).Step(Message{.type = MessageType::kVote, .from = NodeId(3), .to = NodeId(2),
+      c.node(2).Step(Message{.type = MessageType::kVote,
+                             .from = NodeId(3),
+                             .to = NodeId(2),
                              .term = c.node(2).status().term + 1});
     }
     c.Tick(2);

@@ -89,6 +89,18 @@ TEST(RaftMembershipTest, RemovedLeaderStepsDownOnceTheChangeCommits) {
   EXPECT_EQ(c.node(1).status().role, Role::kFollower);
 }
 
+TEST(RaftMembershipTest, ServerRemovedByAnUncommittedChangeStillCampaigns) {
+  TestCluster c(3);
+  ASSERT_TRUE(c.Campaign(1));
+  c.Isolate(1);
+  ASSERT_TRUE(c.node(1).ProposeConfChange(Remove(1)).ok());
+  EXPECT_FALSE(c.node(1).status().conf.voters.contains(NodeId(1)));
+  // Check-quorum deposes it; its removal is not committed, so it may hold the only up-to-date
+  // log and must keep trying to win (diss. §4.2.2).
+  c.Tick(1, 80);
+  EXPECT_EQ(c.node(1).status().role, Role::kPreCandidate);
+}
+
 TEST(RaftMembershipTest, NewLeaderMustCommitInItsTermBeforeAChange) {
   TestCluster c(3);
   c.drop = [](const Message& m) { return m.type == MessageType::kAppendResponse; };

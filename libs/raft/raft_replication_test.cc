@@ -100,8 +100,12 @@ TEST(RaftReplicationTest, LostUnsavedEntriesAreNotAcknowledged) {
   RaftNode& follower = c.node(2);
   const Term term = c.node(1).status().term;
   const LogIndex last = c.node(1).status().last_index;
-  follower.Step(Message{.type = MessageType::kAppend, .from = NodeId(1), .to = NodeId(2),
-                        .term = term, .index = last, .log_term = term,
+  follower.Step(Message{.type = MessageType::kAppend,
+                        .from = NodeId(1),
+                        .to = NodeId(2),
+                        .term = term,
+                        .index = last,
+                        .log_term = term,
                         .entries = {Entry{last + 1, term, EntryType::kNormal, "x"}}});
   Output out = follower.TakeOutput();
   ASSERT_EQ(out.persist.entries.size(), 1u);

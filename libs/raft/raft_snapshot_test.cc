@@ -39,7 +39,8 @@ TEST(RaftSnapshotTest, LaggingFollowerReceivesTheSnapshotInChunks) {
   c.Tick(0, 3);
   EXPECT_EQ(c.state(3), "alpha,beta,gamma,delta,");
   int chunks = 0;
-  for (const Message& m : c.sent) chunks += m.type == MessageType::kInstallSnapshot && m.to == NodeId(3);
+  for (const Message& m : c.sent)
+    chunks += m.type == MessageType::kInstallSnapshot && m.to == NodeId(3);
   EXPECT_GE(chunks, static_cast<int>(std::string("alpha,beta,gamma,").size() / 3));
   EXPECT_EQ(c.storage(3).LoadSnapshot()->data, "alpha,beta,gamma,");
 }
@@ -53,7 +54,9 @@ TEST(RaftSnapshotTest, LostChunksAreResent) {
   ASSERT_TRUE(c.node(1).Compact(c.node(1).status().applied, c.state(1)).ok());
   c.Heal();
   int n = 0;
-  c.drop = [&](const Message& m) { return m.type == MessageType::kInstallSnapshot && ++n % 2 == 0; };
+  c.drop = [&](const Message& m) {
+    return m.type == MessageType::kInstallSnapshot && ++n % 2 == 0;
+  };
   c.Tick(0, 20);
   EXPECT_EQ(c.state(3), "one,two,three,");
 }

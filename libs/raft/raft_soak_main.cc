@@ -67,10 +67,11 @@ int main(int argc, char** argv) {
   }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-  std::printf("raft_soak: %llu seeds from %llu, %llu nodes: %llu failures, %.1f s "
-              "(%lld elections, %lld entries applied)\n",
-              static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(start),
-              static_cast<unsigned long long>(nodes), static_cast<unsigned long long>(failures),
-              secs, static_cast<long long>(elections), static_cast<long long>(applied));
+  std::printf(
+      "raft_soak: %llu seeds from %llu, %llu nodes: %llu failures, %.1f s "
+      "(%lld elections, %lld entries applied)\n",
+      static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(start),
+      static_cast<unsigned long long>(nodes), static_cast<unsigned long long>(failures), secs,
+      static_cast<long long>(elections), static_cast<long long>(applied));
   return failures == 0 ? 0 : 1;
 }

@@ -33,8 +33,8 @@ void RaftNode::SendAppend(NodeId to, bool allow_empty) {
   }
   std::vector<Entry> entries;
   if (pr.next <= log_.last_index()) {
-    const LogIndex end =
-        std::min(log_.last_index() + 1, pr.next + static_cast<int64_t>(options_.max_append_entries));
+    const LogIndex end = std::min(log_.last_index() + 1,
+                                  pr.next + static_cast<int64_t>(options_.max_append_entries));
     entries = log_.Slice(pr.next, end, options_.max_append_bytes);
   }
   if (entries.empty() && !allow_empty) return;
@@ -120,10 +120,11 @@ void RaftNode::HandleAppend(const Message& m) {
     Send(std::move(reply));
     return;
   }
-  std::vector<Entry> entries(m.entries.begin() + static_cast<std::ptrdiff_t>(skip), m.entries.end());
-  const bool conf_changed =
-      std::any_of(entries.begin(), entries.end(),
-                  [](const Entry& e) { return e.type == EntryType::kConfChange; });
+  std::vector<Entry> entries(m.entries.begin() + static_cast<std::ptrdiff_t>(skip),
+                             m.entries.end());
+  const bool conf_changed = std::any_of(entries.begin(), entries.end(), [](const Entry& e) {
+    return e.type == EntryType::kConfChange;
+  });
   const std::optional<LogIndex> truncated = log_.Append(entries);
   if (truncated || conf_changed) RefreshConf();
   commit_ = std::max(commit_, std::min(m.commit, last_new));
@@ -190,7 +191,8 @@ void RaftNode::HandleSnapshotChunk(const Message& m) {
     }
     incoming_ = IncomingSnapshot{term_, m.snapshot, m.snapshot_size, ""};
   }
-  if (m.offset == incoming_->data.size() && incoming_->data.size() + m.chunk.size() <= incoming_->size) {
+  if (m.offset == incoming_->data.size() &&
+      incoming_->data.size() + m.chunk.size() <= incoming_->size) {
     incoming_->data += m.chunk;
   }
   reply.offset = incoming_->data.size();

@@ -20,10 +20,10 @@ namespace {
 
 using Kind = KvOperation::Kind;
 
+using internal::ApplyCommand;
 using internal::DecodeCommand;
 using internal::DecodeKv;
 using internal::EncodeCommand;
-using internal::ApplyCommand;
 using internal::EncodeKv;
 using internal::KvCommand;
 using internal::KvState;
@@ -103,10 +103,11 @@ class Simulation {
         continue;
       }
       const NodeStatus st = n.raft->status();
-      absl::StrAppend(&result_.failure, "\n  node ", id.value(), ": ", std::string(RoleName(st.role)),
-                      " term=", st.term.value(), " commit=", st.commit.value(),
-                      " last=", st.last_index.value(), "@", n.raft->log().last_term().value(),
-                      " snapshot=", st.snapshot_index.value(), " voters=");
+      absl::StrAppend(&result_.failure, "\n  node ", id.value(), ": ",
+                      std::string(RoleName(st.role)), " term=", st.term.value(),
+                      " commit=", st.commit.value(), " last=", st.last_index.value(), "@",
+                      n.raft->log().last_term().value(), " snapshot=", st.snapshot_index.value(),
+                      " voters=");
       for (NodeId v : st.conf.voters) absl::StrAppend(&result_.failure, v.value(), ",");
     }
   }
@@ -120,7 +121,9 @@ class Simulation {
     base_.election_tick = 15;
     base_.heartbeat_tick = 2 + rng_.Uniform(2);
     base_.max_append_entries = 1 + rng_.Uniform(8);
-    base_.snapshot_chunk_bytes = 1 + rng_.Uniform(24);
+    // A few chunks per snapshot: one is in flight per round trip, so 1-byte chunks would keep a
+    // follower catching up for longer than the run.
+    base_.snapshot_chunk_bytes = 8 + rng_.Uniform(24);
     // Safety must not depend on the optional protections, and without check-quorum a deposed
     // leader keeps serving for as long as its partition lasts, which stale reads need to show.
     base_.pre_vote = rng_.Chance(0.75);
@@ -368,8 +371,8 @@ class Simulation {
     if (inserted) {
       it->second.second = MaxTerm();
     } else if (it->second.first != e) {
-      Fail(absl::StrCat("state machine safety: node ", id.value(), " applied term ",
-                        e.term.value(), " at index ", e.index.value(), ", another node term ",
+      Fail(absl::StrCat("state machine safety: node ", id.value(), " applied term ", e.term.value(),
+                        " at index ", e.index.value(), ", another node term ",
                         it->second.first.term.value()));
       return;
     }
@@ -472,7 +475,10 @@ class Simulation {
       op.key = rng_.Uniform(options_.keys);
       op.value = ++last_value_;
       std::vector<int64_t>& written = written_[op.key];
-      op.expected = written.empty() ? 0 : written[written.size() - 1 - rng_.Uniform(std::min<int>(3, static_cast<int>(written.size())))];
+      op.expected = written.empty()
+                        ? 0
+                        : written[written.size() - 1 -
+                                  rng_.Uniform(std::min<int>(3, static_cast<int>(written.size())))];
       if (op.kind == Kind::kGet) {
         c.read_id = ++last_read_id_;
         c.read_index.reset();

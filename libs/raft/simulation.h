@@ -26,23 +26,23 @@ namespace eddy::raft {
 
 struct SimulationOptions {
   uint64_t seed = 1;
-  int nodes = 3;           // initial voters (3 or 5); one more node starts outside the configuration
-  int fault_ticks = 120;   // ticks with faults and client traffic
-  int heal_ticks = 130;    // fault-free ticks at the end (liveness check)
+  int nodes = 3;          // initial voters (3 or 5); one more node starts outside the configuration
+  int fault_ticks = 120;  // ticks with faults and client traffic
+  int heal_ticks = 130;   // fault-free ticks at the end (liveness check)
   int clients = 4;
   int keys = 3;
-  int max_ops = 70;        // client operations per run (at most 64 per key)
+  int max_ops = 70;  // client operations per run (at most 64 per key)
   bool membership_changes = true;
   bool transfers = true;
-  bool trace = false;      // record a human-readable event trace (for replaying a failing seed)
+  bool trace = false;  // record a human-readable event trace (for replaying a failing seed)
 };
 
 struct SimulationResult {
   bool ok = true;
-  std::string failure;     // the first violated property, with context
+  std::string failure;  // the first violated property, with context
   std::vector<std::string> trace;
-  int64_t elections = 0;   // distinct (term, leader) pairs seen
-  int64_t applied = 0;     // entries applied, summed over nodes
+  int64_t elections = 0;  // distinct (term, leader) pairs seen
+  int64_t applied = 0;    // entries applied, summed over nodes
   int64_t crashes = 0;
   int64_t snapshots_installed = 0;
   int64_t conf_changes = 0;

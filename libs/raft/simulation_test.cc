@@ -1,10 +1,11 @@
-// Runs the randomized simulation (simulation.h) over many seeds. A failure prints its seed; replay it
-// with `raft_soak --start SEED --seeds 1 --nodes N --trace`.
+// Runs the randomized simulation (simulation.h) over many seeds. A failure prints its seed; replay
+// it with `raft_soak --start SEED --seeds 1 --nodes N --trace`.
+#include "libs/raft/simulation.h"
+
 #include <cstdint>
 #include <iostream>
 
 #include "gtest/gtest.h"
-#include "libs/raft/simulation.h"
 
 namespace eddy::raft {
 namespace {

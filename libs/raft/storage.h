@@ -1,9 +1,9 @@
-// Storage is a Raft node's durable state as its driver sees it: the hard state (term, vote, commit),
-// the latest snapshot (metadata and data) and the log entries after it. The core never touches a
-// Storage while it runs; the driver writes each Output's PersistRequest with Save() and, at restart,
-// RaftNode::Restore() reads everything back through the read side. So an implementation needs no
-// locking against the core, only Save's atomicity: after a crash, either all of a PersistRequest is
-// visible or none of it.
+// Storage is a Raft node's durable state as its driver sees it: the hard state (term, vote,
+// commit), the latest snapshot (metadata and data) and the log entries after it. The core never
+// touches a Storage while it runs; the driver writes each Output's PersistRequest with Save() and,
+// at restart, RaftNode::Restore() reads everything back through the read side. So an implementation
+// needs no locking against the core, only Save's atomicity: after a crash, either all of a
+// PersistRequest is visible or none of it.
 //
 // Invariants (every implementation): FirstIndex() == snapshot index + 1; LastIndex() >= snapshot
 // index; entries in [FirstIndex(), LastIndex()] are contiguous; hard_state.commit <= LastIndex().

@@ -1,7 +1,8 @@
 // TestCluster drives a handful of RaftNodes for unit tests: a lossless, synchronous network that
-// delivers every message in send order until the cluster is quiet, with per-link blocking and a drop
-// filter, plus crash/restart from each node's MemoryStorage. Each node's driver follows the Output
-// contract (save, Advance, send, apply). Nothing is random: tests choose who times out by ticking.
+// delivers every message in send order until the cluster is quiet, with per-link blocking and a
+// drop filter, plus crash/restart from each node's MemoryStorage. Each node's driver follows the
+// Output contract (save, Advance, send, apply). Nothing is random: tests choose who times out by
+// ticking.
 #pragma once
 
 #include <functional>

@@ -10,7 +10,8 @@ std::string EncodeConfState(const ConfState& conf) {
   std::string out;
   for (NodeId voter : conf.voters) {
     const auto id = static_cast<uint32_t>(voter.value());
-    for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>((id >> shift) & 0xff));
+    for (int shift = 0; shift < 32; shift += 8)
+      out.push_back(static_cast<char>((id >> shift) & 0xff));
   }
   return out;
 }
@@ -25,7 +26,8 @@ absl::StatusOr<ConfState> DecodeConfState(std::string_view data) {
     for (size_t i = 0; i < 4; ++i) {
       id |= static_cast<uint32_t>(static_cast<uint8_t>(data[at + i])) << (8 * i);
     }
-    if (static_cast<int32_t>(id) <= 0) return absl::InvalidArgumentError("raft: voter id must be positive");
+    if (static_cast<int32_t>(id) <= 0)
+      return absl::InvalidArgumentError("raft: voter id must be positive");
     conf.voters.insert(NodeId(static_cast<int32_t>(id)));
   }
   return conf;
@@ -50,15 +52,24 @@ ConfState Apply(ConfState conf, const ConfChange& change) {
 
 std::string_view MessageTypeName(MessageType type) {
   switch (type) {
-    case MessageType::kPreVote: return "PreVote";
-    case MessageType::kPreVoteResponse: return "PreVoteResponse";
-    case MessageType::kVote: return "Vote";
-    case MessageType::kVoteResponse: return "VoteResponse";
-    case MessageType::kAppend: return "Append";
-    case MessageType::kAppendResponse: return "AppendResponse";
-    case MessageType::kInstallSnapshot: return "InstallSnapshot";
-    case MessageType::kInstallSnapshotResponse: return "InstallSnapshotResponse";
-    case MessageType::kTimeoutNow: return "TimeoutNow";
+    case MessageType::kPreVote:
+      return "PreVote";
+    case MessageType::kPreVoteResponse:
+      return "PreVoteResponse";
+    case MessageType::kVote:
+      return "Vote";
+    case MessageType::kVoteResponse:
+      return "VoteResponse";
+    case MessageType::kAppend:
+      return "Append";
+    case MessageType::kAppendResponse:
+      return "AppendResponse";
+    case MessageType::kInstallSnapshot:
+      return "InstallSnapshot";
+    case MessageType::kInstallSnapshotResponse:
+      return "InstallSnapshotResponse";
+    case MessageType::kTimeoutNow:
+      return "TimeoutNow";
   }
   return "Unknown";
 }

@@ -1,11 +1,12 @@
-// The values a Raft node exchanges with its driver: log entries, hard state, snapshots, messages and
-// read-index results. They are plain C++ structs on purpose: the core and the simulation stay free of
-// protobuf, and a transport or a storage engine converts them at its edge (one codec per edge; the
-// structs are the single definition). Every field is a value, so a message can be copied into a
-// network queue, duplicated or reordered without aliasing the node that produced it.
+// The values a Raft node exchanges with its driver: log entries, hard state, snapshots, messages
+// and read-index results. They are plain C++ structs on purpose: the core and the simulation stay
+// free of protobuf, and a transport or a storage engine converts them at its edge (one codec per
+// edge; the structs are the single definition). Every field is a value, so a message can be copied
+// into a network queue, duplicated or reordered without aliasing the node that produced it.
 //
-// Ids: NodeId(0) means "none" (no vote, no known leader); real node ids are positive. LogIndex(0) and
-// Term(0) are the empty log's position: the first entry has index 1 and term >= 1 (Raft paper §5.3).
+// Ids: NodeId(0) means "none" (no vote, no known leader); real node ids are positive. LogIndex(0)
+// and Term(0) are the empty log's position: the first entry has index 1 and term >= 1 (Raft paper
+// §5.3).
 #pragma once
 
 #include <cstdint>
@@ -32,9 +33,9 @@ inline constexpr NodeId kNoNode = NodeId(0);
 enum class EntryType : uint8_t {
   // kNormal carries application data; empty data is the no-op a new leader appends (§8).
   kNormal = 0,
-  // kConfChange carries the whole new configuration (EncodeConfState); it takes effect when appended
-  // (dissertation §4.1). Carrying the result, not the delta, lets a node that joins with an empty
-  // log learn the configuration from the last such entry alone.
+  // kConfChange carries the whole new configuration (EncodeConfState); it takes effect when
+  // appended (dissertation §4.1). Carrying the result, not the delta, lets a node that joins with
+  // an empty log learn the configuration from the last such entry alone.
   kConfChange = 1,
 };
 
@@ -77,8 +78,8 @@ std::string EncodeConfState(const ConfState& conf);
 absl::StatusOr<ConfState> DecodeConfState(std::string_view data);
 
 // HardState is what must be durable before any message that depends on it is sent (§5.1 Figure 2:
-// currentTerm, votedFor) plus the commit index, which lets a restarted node re-apply without waiting
-// for a leader.
+// currentTerm, votedFor) plus the commit index, which lets a restarted node re-apply without
+// waiting for a leader.
 struct HardState {
   Term term;
   NodeId vote = kNoNode;
@@ -105,15 +106,15 @@ struct Snapshot {
 };
 
 enum class MessageType : uint8_t {
-  kPreVote = 0,           // "would you vote for me at term+1?" (dissertation §9.6); term unchanged
+  kPreVote = 0,  // "would you vote for me at term+1?" (dissertation §9.6); term unchanged
   kPreVoteResponse = 1,
-  kVote = 2,              // RequestVote (§5.2)
+  kVote = 2,  // RequestVote (§5.2)
   kVoteResponse = 3,
-  kAppend = 4,            // AppendEntries (§5.3); empty entries serve as the heartbeat
+  kAppend = 4,  // AppendEntries (§5.3); empty entries serve as the heartbeat
   kAppendResponse = 5,
-  kInstallSnapshot = 6,   // one chunk of InstallSnapshot (§7)
+  kInstallSnapshot = 6,  // one chunk of InstallSnapshot (§7)
   kInstallSnapshotResponse = 7,
-  kTimeoutNow = 8,        // leadership transfer: start an election now (dissertation §3.10)
+  kTimeoutNow = 8,  // leadership transfer: start an election now (dissertation §3.10)
 };
 
 std::string_view MessageTypeName(MessageType type);
@@ -166,8 +167,9 @@ struct ReadState {
 // PersistRequest is the part of an Output that must be durable before its messages are sent. A
 // Storage applies it atomically in this order: snapshot, then entries, then hard state.
 struct PersistRequest {
-  // snapshot replaces the log prefix up to snapshot.metadata.index: entries after it are kept only if
-  // the stored entry at that index has the snapshot's term (§7), otherwise the whole log is dropped.
+  // snapshot replaces the log prefix up to snapshot.metadata.index: entries after it are kept only
+  // if the stored entry at that index has the snapshot's term (§7), otherwise the whole log is
+  // dropped.
   std::optional<Snapshot> snapshot;
   // entries: delete every stored entry with index >= entries.front().index, then append these.
   std::vector<Entry> entries;
@@ -182,8 +184,8 @@ struct PersistRequest {
 PersistRequest Bootstrap(const ConfState& voters);
 
 // Output is everything a node produced since the last TakeOutput().
-// Driver contract, in order: (1) make `persist` durable; (2) call Advance(output) on the node; (3) send
-// `messages` (never before (1): a vote or an append acknowledgement promises durable state);
+// Driver contract, in order: (1) make `persist` durable; (2) call Advance(output) on the node; (3)
+// send `messages` (never before (1): a vote or an append acknowledgement promises durable state);
 // (4) restore `restore_snapshot` into the state machine if set, then apply `committed` in order;
 // (5) answer `read_states` once the state machine has applied each one's index.
 struct Output {

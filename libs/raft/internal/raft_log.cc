@@ -12,9 +12,7 @@ RaftLog::RaftLog(SnapshotMetadata snapshot, std::vector<Entry> entries)
   durable_last_ = last_index();
 }
 
-Term RaftLog::last_term() const {
-  return entries_.empty() ? snapshot_.term : entries_.back().term;
-}
+Term RaftLog::last_term() const { return entries_.empty() ? snapshot_.term : entries_.back().term; }
 
 std::optional<Term> RaftLog::TermAt(LogIndex index) const {
   if (index == snapshot_.index) return snapshot_.term;
@@ -98,7 +96,8 @@ LogIndex RaftLog::LastConfIndex() const {
 
 std::vector<Entry> RaftLog::TakeUnstable() {
   std::vector<Entry> out;
-  if (unstable_from_ <= last_index()) out.assign(entries_.begin() + (unstable_from_ - first_index()), entries_.end());
+  if (unstable_from_ <= last_index())
+    out.assign(entries_.begin() + (unstable_from_ - first_index()), entries_.end());
   unstable_from_ = last_index() + 1;
   return out;
 }
