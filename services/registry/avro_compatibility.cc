@@ -46,7 +46,9 @@ class ResolutionChecker {
 
   std::string Location() const {
     std::vector<std::string> parts(location_.begin() + 1, location_.end());
-    return "/" + absl::StrJoin(parts, "/");
+    // StrCat rather than "literal" + string here and below: GCC 12's -O3 -Wrestrict misfires on the
+    // latter (GCC bug 105329) and Release builds use -Werror.
+    return absl::StrCat("/", absl::StrJoin(parts, "/"));
   }
 
   std::vector<Incompatibility> Incompatible(std::string type, std::string message) {
@@ -190,7 +192,8 @@ class ResolutionChecker {
     std::set<std::string> missing(writer.symbols.begin(), writer.symbols.end());
     for (const std::string& s : reader.symbols) missing.erase(s);
     if (!missing.empty() && !reader.enum_default) {
-      result = Incompatible("MISSING_ENUM_SYMBOLS", "[" + absl::StrJoin(missing, ", ") + "]");
+      result = Incompatible("MISSING_ENUM_SYMBOLS",
+                            absl::StrCat("[", absl::StrJoin(missing, ", "), "]"));
     }
     location_.pop_back();
     return result;
