@@ -1,34 +1,11 @@
 #include "services/registry/rest_json.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/registry/internal/text_limits.h"
 #include "services/registry/registry_errors.h"
 
 namespace eddy::registry {
 namespace {
-
-// NestingDepth returns the deepest nesting of arrays and objects in `text`, skipping strings.
-int NestingDepth(std::string_view text) {
-  int depth = 0;
-  int deepest = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 absl::Status ShapeError(std::string_view message) { return HttpError(422, message); }
 
@@ -58,7 +35,7 @@ absl::StatusOr<int32_t> OptionalInt(const Json& body, const char* field) {
 }  // namespace
 
 absl::StatusOr<Json> ParseBody(std::string_view body) {
-  if (NestingDepth(body) > kMaxJsonNesting) {
+  if (internal::JsonNestingDepth(body) > kMaxJsonNesting) {
     return HttpError(400, absl::StrCat("Document nesting depth exceeds the maximum allowed (",
                                        kMaxJsonNesting, ")"));
   }

@@ -5,10 +5,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace eddy::registry::internal {
-namespace {
-
-// JsonNestingDepth returns the deepest array/object nesting in `text`, scanning strings correctly
-// (escapes included). It does not validate; the parser does that afterwards.
 int JsonNestingDepth(std::string_view text) {
   int depth = 0;
   int deepest = 0;
@@ -33,8 +29,6 @@ int JsonNestingDepth(std::string_view text) {
   }
   return deepest;
 }
-
-}  // namespace
 
 absl::StatusOr<nlohmann::json> ParseJsonBounded(std::string_view text, int max_depth,
                                                 std::string_view what) {

@@ -11,6 +11,10 @@
 
 namespace eddy::registry::internal {
 
+// JsonNestingDepth returns the deepest array/object nesting in `text`, scanning strings correctly
+// (escapes included). It does not validate; a parser does that afterwards.
+int JsonNestingDepth(std::string_view text);
+
 // ParseJsonBounded parses `text` as one JSON document, rejecting invalid JSON and nesting deeper
 // than `max_depth` arrays/objects with InvalidArgument. `what` names the document in messages
 // ("Avro schema", "JSON schema"). Objects come back with sorted keys (nlohmann::json): parsing an
