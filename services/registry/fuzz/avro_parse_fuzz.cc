@@ -6,34 +6,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <vector>
 
+#include "services/registry/fuzz/check_pair.h"
 #include "services/registry/avro_schema.h"
-
-namespace {
-
-// CheckPair: an input "A\0B" holds two schemas; whatever they are, checking B after A with the
-// backward, forward and full strategies (transitively too) terminates without crashing.
-void CheckPair(const std::string& input) {
-  using namespace eddy::registry;
-  const size_t nul = input.find('\0');
-  if (nul == std::string::npos) return;
-  auto a = avro::AvroSchema::Parse(input.substr(0, nul), {});
-  auto b = avro::AvroSchema::Parse(input.substr(nul + 1), {});
-  if (!a.ok() || !b.ok()) return;
-  const std::vector<PreviousSchema> previous = {{a->get(), 1}, {b->get(), 2}};
-  for (auto level : {CompatibilityLevel::kBackward, CompatibilityLevel::kForwardTransitive,
-                     CompatibilityLevel::kFullTransitive}) {
-    CheckCompatibility(level, **b, previous);
-  }
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using eddy::registry::avro::AvroSchema;
   const std::string text(reinterpret_cast<const char*>(data), size);
-  CheckPair(text);
+  eddy::registry::fuzz::CheckPair(eddy::registry::SchemaType::kAvro, text);
   auto schema = AvroSchema::Parse(text, {});
   if (!schema.ok()) return 0;
   auto again = AvroSchema::Parse((*schema)->CanonicalString(), {});
