@@ -56,7 +56,7 @@ Group& GroupCoordinator::GetOrCreate(const std::string& group_id) {
   return *slot;
 }
 
-void GroupCoordinator::RemoveGroup(const std::string& group_id) {
+void GroupCoordinator::RemoveGroup(std::string group_id) {
   groups_.erase(group_id);
   rebalance_started_.erase(group_id);
   if (observer_ != nullptr) observer_->OnGroupRemoved(group_id);

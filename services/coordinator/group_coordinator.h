@@ -148,7 +148,7 @@ class GroupCoordinator {
   // with no offsets left (it becomes Dead), then calls `done`.
   void CleanupGroup(Group& group, const std::vector<TopicPartitionKey>& removed,
                     std::function<void(kafka::ErrorCode)> done);
-  void RemoveGroup(const std::string& group_id);
+  void RemoveGroup(std::string group_id);  // by value: it may be the removed group's own id
   void ExpireOffsets();
 
   // Timers (group_coordinator.cc).

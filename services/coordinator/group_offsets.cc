@@ -212,8 +212,9 @@ void GroupCoordinator::OffsetDelete(const eddy::v1::OffsetDeleteRequest& request
     r->set_error_code(Code(ErrorCode::kNone));
     eligible.push_back(i);
     const TopicPartitionKey key = KeyOf(tp);
-    group->pending_commits.erase(key);
-    if (group->offsets.erase(key) > 0) removed.push_back(key);
+    // A commit still in flight is in the log before our tombstone, so it needs one too.
+    const bool pending = group->pending_commits.erase(key) > 0;
+    if (group->offsets.erase(key) > 0 || pending) removed.push_back(key);
   }
   // The deletion is applied at once (a later commit then wins, as in the log's order); a failed
   // tombstone write is reported so the client can retry.
@@ -252,6 +253,9 @@ void GroupCoordinator::DeleteGroups(const eddy::v1::DeleteGroupsRequest& request
     }
     std::vector<TopicPartitionKey> removed;
     for (const auto& [tp, offset] : group->offsets) removed.push_back(tp);
+    for (const auto& [tp, count] : group->pending_commits) {
+      if (!group->offsets.contains(tp)) removed.push_back(tp);
+    }
     group->offsets.clear();
     group->pending_commits.clear();
     ++pending->outstanding;
