@@ -1,0 +1,117 @@
+#include "services/coordinator/group_shard_set.h"
+
+#include "absl/synchronization/notification.h"
+#include "spdlog/spdlog.h"
+
+namespace eddy::coordinator {
+
+GroupShardSet::GroupShardSet(GroupShardSetOptions options, LogFactory open_log,
+                             common::Clock& clock)
+    : options_(std::move(options)),
+      open_log_(std::move(open_log)),
+      clock_(clock),
+      shards_(options_.num_shards) {
+  executor_ = std::make_unique<ShardExecutor>(options_.threads, options_.tick,
+                                              [this](int worker) { Tick(worker); });
+  ticking_ = true;
+}
+
+GroupShardSet::~GroupShardSet() {
+  for (int32_t shard = 0; shard < options_.num_shards; ++shard) UnloadShard(shard);
+  Quiesce();
+  ticking_ = false;
+  executor_.reset();
+}
+
+void GroupShardSet::LoadShard(int32_t shard) {
+  executor_->Post(shard, [this, shard] {
+    Shard& s = shards_[shard];
+    if (s.state != ShardState::kNotOwned) return;
+    s.state = ShardState::kLoading;
+    s.log = open_log_(shard, [this, shard](std::function<void()> f) {
+      executor_->Post(shard, std::move(f));
+    });
+    s.coordinator = std::make_unique<GroupCoordinator>(options_.group, *s.log, clock_, metrics_.load());
+    if (absl::Status status = s.coordinator->Load(); !status.ok()) {
+      spdlog::error("group shard {}: load failed: {}", shard, status.ToString());
+      s.coordinator.reset();
+      s.log.reset();
+      s.state = ShardState::kNotOwned;
+      return;
+    }
+    s.state = ShardState::kActive;
+    s.next_metrics = clock_.Now();
+    spdlog::info("group shard {}: serving", shard);
+  });
+}
+
+void GroupShardSet::UnloadShard(int32_t shard) {
+  executor_->Post(shard, [this, shard] {
+    Shard& s = shards_[shard];
+    if (s.state == ShardState::kNotOwned) return;
+    s.coordinator.reset();  // answers waiting members NOT_COORDINATOR
+    // Completions the log delivers later find the coordinator gone and answer NOT_COORDINATOR;
+    // a GroupLog's destructor settles its own in-flight appends.
+    s.log.reset();
+    s.state = ShardState::kNotOwned;
+  });
+}
+
+void GroupShardSet::WithGroup(const std::string& group_id, ShardFn fn) {
+  const int32_t shard = GroupShard(group_id, options_.num_shards);
+  executor_->Post(shard, [this, shard, fn = std::move(fn)] {
+    Shard& s = shards_[shard];
+    switch (s.state) {
+      case ShardState::kActive:
+        return fn(s.coordinator.get(), kafka::ErrorCode::kNone);
+      case ShardState::kLoading:
+        return fn(nullptr, kafka::ErrorCode::kCoordinatorLoadInProgress);
+      case ShardState::kNotOwned:
+        return fn(nullptr, kafka::ErrorCode::kNotCoordinator);
+    }
+  });
+}
+
+void GroupShardSet::WithEveryShard(std::function<void(GroupCoordinator&)> fn,
+                                   std::function<void()> done) {
+  struct Pending {
+    std::atomic<int> left;
+    std::function<void()> done;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->left = options_.num_shards;
+  pending->done = std::move(done);
+  for (int32_t shard = 0; shard < options_.num_shards; ++shard) {
+    executor_->Post(shard, [this, shard, fn, pending] {
+      Shard& s = shards_[shard];
+      if (s.state == ShardState::kActive) fn(*s.coordinator);
+      if (pending->left.fetch_sub(1) == 1) pending->done();
+    });
+  }
+}
+
+void GroupShardSet::Quiesce() {
+  for (int worker = 0; worker < executor_->threads(); ++worker) {
+    absl::Notification ran;
+    executor_->Post(worker, [&ran] { ran.Notify(); });
+    ran.WaitForNotification();
+  }
+}
+
+void GroupShardSet::Tick(int worker) {
+  if (!ticking_) return;
+  const absl::Time now = clock_.Now();
+  for (int32_t shard = 0; shard < options_.num_shards; ++shard) {
+    if (shard % options_.threads != worker) continue;  // ShardExecutor::WorkerOf
+    Shard& s = shards_[shard];
+    if (s.state != ShardState::kActive) continue;
+    s.coordinator->Tick();
+    GroupMetrics* metrics = metrics_.load();
+    if (metrics != nullptr && now >= s.next_metrics) {
+      s.next_metrics = now + options_.metrics_interval;
+      metrics->Refresh(s.coordinator->Snapshot());
+    }
+  }
+}
+
+}  // namespace eddy::coordinator

@@ -1,0 +1,81 @@
+// GroupShardSet hosts this instance's group coordinator shards (partitions of
+// __consumer_offsets): one GroupCoordinator and GroupLog per owned shard, each run by the
+// ShardExecutor on its own worker. Requests are routed by GroupShard(group.id); a shard this
+// instance does not own answers NOT_COORDINATOR, one still loading COORDINATOR_LOAD_IN_PROGRESS,
+// as Kafka's coordinator does while partitions move. Which shards to own comes from the
+// controller's shard assignment (LoadShard / UnloadShard as it changes).
+// Thread-safety: all methods may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "libs/common/clock.h"
+#include "services/coordinator/group_coordinator.h"
+#include "services/coordinator/group_log.h"
+#include "services/coordinator/group_metrics.h"
+#include "services/coordinator/shard_executor.h"
+
+namespace eddy::coordinator {
+
+struct GroupShardSetOptions {
+  int32_t num_shards = 50;
+  int threads = 2;
+  absl::Duration tick = absl::Milliseconds(50);
+  absl::Duration metrics_interval = absl::Seconds(5);
+  GroupConfig group;
+};
+
+class GroupShardSet {
+ public:
+  // LogFactory opens the log of `shard`; `post` delivers its completions on the shard's worker.
+  using LogFactory =
+      std::function<std::unique_ptr<GroupLog>(int32_t shard, InMemoryGroupLog::Post post)>;
+  GroupShardSet(GroupShardSetOptions options, LogFactory open_log, common::Clock& clock);
+  // Unloads every shard (waiting members get NOT_COORDINATOR) and stops the workers.
+  ~GroupShardSet();
+
+  // AttachMetrics makes shards loaded from now on report to `metrics` (which must outlive the
+  // set); the daemon's metrics registry exists only once its host runs.
+  void AttachMetrics(GroupMetrics* metrics) { metrics_ = metrics; }
+
+  // LoadShard starts serving `shard`: opens its log and replays it on the shard's worker.
+  void LoadShard(int32_t shard);
+  // UnloadShard stops serving `shard`; its waiting requests are answered NOT_COORDINATOR.
+  void UnloadShard(int32_t shard);
+
+  // WithGroup runs `fn` on the worker of `group_id`'s shard with its coordinator, or with nullptr
+  // and the error to answer (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS).
+  using ShardFn = std::function<void(GroupCoordinator*, kafka::ErrorCode)>;
+  void WithGroup(const std::string& group_id, ShardFn fn);
+  // WithEveryShard runs `fn` on each owned, loaded shard's worker, then `done` once all ran.
+  void WithEveryShard(std::function<void(GroupCoordinator&)> fn, std::function<void()> done);
+
+  int32_t num_shards() const { return options_.num_shards; }
+  // Blocks until every task posted so far ran (tests, orderly shutdown).
+  void Quiesce();
+
+ private:
+  enum class ShardState { kNotOwned, kLoading, kActive };
+  struct Shard {
+    ShardState state = ShardState::kNotOwned;  // touched only on the shard's worker
+    std::unique_ptr<GroupLog> log;
+    std::unique_ptr<GroupCoordinator> coordinator;
+    absl::Time next_metrics;
+  };
+  void Tick(int worker);
+
+  const GroupShardSetOptions options_;
+  const LogFactory open_log_;
+  common::Clock& clock_;
+  std::atomic<GroupMetrics*> metrics_{nullptr};
+  std::vector<Shard> shards_;
+  std::atomic<bool> ticking_{false};
+  std::unique_ptr<ShardExecutor> executor_;  // last: stops before the shards go
+};
+
+}  // namespace eddy::coordinator
