@@ -166,10 +166,12 @@ class GroupCoordinatorTest : public ::testing::Test {
                                                      const std::string& member_id,
                                                      int32_t generation,
                                                      const std::vector<Commit>& commits,
-                                                     int64_t retention_ms = -1) {
+                                                     int64_t retention_ms = -1,
+                                                     const std::string& instance_id = "") {
     eddy::v1::OffsetCommitRequest r;
     r.set_group_id(group);
     r.set_member_id(member_id);
+    r.set_group_instance_id(instance_id);
     r.set_generation_id(generation);
     r.set_retention_time_ms(retention_ms);
     for (const Commit& c : commits) {

@@ -71,6 +71,7 @@ TEST_F(MembershipTest, UnknownMemberIdsAreRejected) {
   EXPECT_EQ((*Sync("nobody", gen))->error_code(), E(ErrorCode::kUnknownMemberId));
   EXPECT_EQ(Heartbeat("nobody", gen), E(ErrorCode::kUnknownMemberId));
   EXPECT_EQ(Heartbeat("nobody", gen, "no-such-group"), E(ErrorCode::kUnknownMemberId));
+  EXPECT_EQ(Heartbeat("nobody", gen, ""), E(ErrorCode::kInvalidGroupId));
 }
 
 TEST_F(MembershipTest, SecondMemberTriggersRebalanceAndLeaderGetsEveryMember) {

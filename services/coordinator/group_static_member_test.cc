@@ -54,6 +54,12 @@ TEST_F(StaticMemberTest, RestartedFollowerRejoinsWithoutARebalance) {
   EXPECT_EQ((*Sync(follower_, generation_, {}, "g", "i2"))->error_code(),
             E(ErrorCode::kFencedInstanceId));
   EXPECT_EQ(CommitOne("g", follower_, generation_, "t", 0, 1), E(ErrorCode::kUnknownMemberId));
+  auto fenced = CommitAsync("g", follower_, generation_, {{"t", 0, 1}}, -1, "i2");
+  Drain();
+  EXPECT_EQ((*fenced)->results(0).error_code(), E(ErrorCode::kFencedInstanceId));
+  auto ok = CommitAsync("g", new_id, generation_, {{"t", 0, 1}}, -1, "i2");
+  Drain();
+  EXPECT_EQ((*ok)->results(0).error_code(), 0);
   JoinSpec old;
   old.instance_id = "i2";
   old.member_id = follower_;
