@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "libs/common/strong_id.h"
 #include "proto/eddy/v1/coordinator.pb.h"
 
 namespace eddy::coordinator {
@@ -67,8 +68,8 @@ struct Member {
 };
 
 struct CommittedOffset {
-  int64_t offset = -1;
-  int32_t leader_epoch = -1;
+  Offset offset{-1};
+  LeaderEpoch leader_epoch{-1};  // -1: unknown
   std::string metadata;
   absl::Time commit_time;
   std::optional<absl::Time> expire_time;  // set only by commits that asked for a retention
@@ -81,11 +82,11 @@ struct Group {
 
   std::string group_id;
   GroupState state = GroupState::kEmpty;
-  int32_t generation = 0;
+  GenerationId generation{0};
   std::optional<std::string> protocol_type;
   std::optional<std::string> protocol_name;
   std::optional<std::string> leader_id;
-  absl::Time current_state_time;
+  absl::Time current_state_time;  // InfinitePast: unknown (loaded from a v0/v1 record)
   std::map<std::string, Member> members;
   // Members that got MEMBER_ID_REQUIRED and have until the deadline to join with their id.
   std::map<std::string, absl::Time> pending_members;

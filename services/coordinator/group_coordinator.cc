@@ -75,7 +75,7 @@ void GroupCoordinator::StoreGroup(const Group& group,
                                   std::function<void(GroupCoordinator*, ErrorCode)> done) {
   GroupMetadataValue value;
   value.protocol_type = group.protocol_type.value_or("");
-  value.generation = group.generation;
+  value.generation = group.generation.value();
   value.protocol = group.protocol_name;
   value.leader = group.leader_id;
   value.current_state_timestamp_ms = absl::ToUnixMillis(group.current_state_time);
@@ -120,8 +120,8 @@ absl::Status GroupCoordinator::Load() {
         return;
       }
       CommittedOffset& offset = GetOrCreate(offset_key->group).offsets[tp];
-      offset.offset = value->offset;
-      offset.leader_epoch = value->leader_epoch;
+      offset.offset = Offset(value->offset);
+      offset.leader_epoch = LeaderEpoch(value->leader_epoch);
       offset.metadata = value->metadata;
       offset.commit_time = absl::FromUnixMillis(value->commit_timestamp_ms);
       offset.expire_time.reset();
@@ -146,7 +146,7 @@ absl::Status GroupCoordinator::Load() {
       return;
     }
     Group& g = GetOrCreate(group_id);
-    g.generation = value->generation;
+    g.generation = GenerationId(value->generation);
     g.protocol_type = value->protocol_type.empty() ? std::nullopt
                                                    : std::optional<std::string>(value->protocol_type);
     g.protocol_name = value->protocol;
@@ -176,7 +176,7 @@ absl::Status GroupCoordinator::Load() {
   if (!decode_error.ok()) return decode_error;
   for (auto& [id, group] : groups_) {
     group->subscribed_topics = internal::SubscribedTopics(*group);
-    for (auto& [member_id, m] : group->members) ScheduleHeartbeat(*group, m);
+    for (auto& [member_id, m] : group->members) ScheduleHeartbeat(m);
     if (static_cast<int64_t>(group->members.size()) > config_.max_size) {
       PrepareRebalance(*group, "loaded group exceeds group.max.size");
     }

@@ -65,9 +65,9 @@ class GroupObserver {
 struct GroupSnapshot {
   std::string group_id;
   GroupState state;
-  int32_t generation;
+  GenerationId generation;
   int members;
-  std::map<TopicPartitionKey, int64_t> committed;
+  std::map<TopicPartitionKey, Offset> committed;
 };
 
 class GroupCoordinator {
@@ -130,7 +130,7 @@ class GroupCoordinator {
   void RemoveMemberAndUpdateGroup(Group& group, const std::string& member_id,
                                   std::string_view reason);
   void RemovePendingMember(Group& group, const std::string& member_id);
-  void ScheduleHeartbeat(Group& group, Member& member);
+  void ScheduleHeartbeat(Member& member);
   void ResetAndPropagateAssignmentError(Group& group, kafka::ErrorCode error);
   // StoreGroup appends the group's metadata record (members with their current assignments);
   // `done` gets the coordinator (nullptr if it was destroyed meanwhile) and the Kafka error.

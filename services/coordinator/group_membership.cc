@@ -186,7 +186,7 @@ void GroupCoordinator::JoinStaticMember(Group& group, const eddy::v1::JoinGroupR
   if (group.pending_sync_members.erase(old_member_id) > 0) {
     group.pending_sync_members.insert(new_member_id);
   }
-  ScheduleHeartbeat(group, placed);
+  ScheduleHeartbeat(placed);
 
   switch (group.state) {
     case GroupState::kStable: {
@@ -197,7 +197,7 @@ void GroupCoordinator::JoinStaticMember(Group& group, const eddy::v1::JoinGroupR
       // Same protocol: no rebalance. Persist the new member id, then answer with the current
       // generation; a returning leader gets the members and skip_assignment (KIP-814).
       const std::string group_id = group.group_id;
-      const int32_t generation = group.generation;
+      const GenerationId generation = group.generation;
       StoreGroup(group, [group_id, generation, old_member_id, new_member_id, instance_id,
                          old = std::move(old), done = std::move(done)](
                             GroupCoordinator* self, ErrorCode error) mutable {
@@ -253,7 +253,7 @@ void GroupCoordinator::AddMemberAndRebalance(Group& group,
   member.is_new = true;
   member.awaiting_join = std::move(done);
   // A member joining the first generation's initial delay extends it (InitialDelayedJoin).
-  if (group.state == GroupState::kPreparingRebalance && group.generation == 0) {
+  if (group.state == GroupState::kPreparingRebalance && group.generation == GenerationId(0)) {
     group.new_member_added = true;
   }
   group.pending_members.erase(member_id);
@@ -261,7 +261,7 @@ void GroupCoordinator::AddMemberAndRebalance(Group& group,
   if (!group.leader_id) group.leader_id = member_id;
   if (member.group_instance_id) group.static_members[*member.group_instance_id] = member_id;
   Member& placed = group.members.emplace(member_id, std::move(member)).first->second;
-  ScheduleHeartbeat(group, placed);
+  ScheduleHeartbeat(placed);
   if (group.state == GroupState::kPreparingRebalance) return MaybeCompleteJoin(group);
   MaybePrepareRebalance(group, "adding new member " + member_id);
 }
@@ -363,7 +363,7 @@ void GroupCoordinator::CompleteJoin(Group& group) {
       std::exchange(member.awaiting_join, nullptr)(JoinResponseFor(group, member));
     }
     member.is_new = false;
-    ScheduleHeartbeat(group, member);
+    ScheduleHeartbeat(member);
     group.pending_sync_members.insert(id);
   }
   group.sync_deadline = Now() + absl::Milliseconds(group.RebalanceTimeoutMs());
@@ -393,7 +393,7 @@ eddy::v1::JoinGroupResponse GroupCoordinator::JoinResponseFor(const Group& group
                                                               const Member& member) const {
   eddy::v1::JoinGroupResponse response;
   response.set_error_code(Code(ErrorCode::kNone));
-  response.set_generation_id(group.generation);
+  response.set_generation_id(group.generation.value());
   response.set_protocol_type(group.protocol_type.value_or(""));
   response.set_protocol_name(group.protocol_name.value_or(""));
   response.set_leader(group.leader_id.value_or(""));
@@ -451,8 +451,7 @@ void GroupCoordinator::RemovePendingMember(Group& group, const std::string& memb
   MaybeCompleteJoin(group);
 }
 
-void GroupCoordinator::ScheduleHeartbeat(Group& group, Member& member) {
-  (void)group;
+void GroupCoordinator::ScheduleHeartbeat(Member& member) {
   member.heartbeat_deadline =
       Now() + (member.is_new ? config_.new_member_join_timeout
                              : absl::Milliseconds(member.session_timeout_ms));
@@ -480,7 +479,7 @@ void GroupCoordinator::SyncGroup(const eddy::v1::SyncGroupRequest& request, Sync
     return done(SyncError(ErrorCode::kFencedInstanceId));
   }
   if (!group->Has(member_id)) return done(SyncError(ErrorCode::kUnknownMemberId));
-  if (request.generation_id() != group->generation) {
+  if (GenerationId(request.generation_id()) != group->generation) {
     return done(SyncError(ErrorCode::kIllegalGeneration));
   }
   if ((!request.protocol_type().empty() && group->protocol_type != request.protocol_type()) ||
@@ -495,7 +494,7 @@ void GroupCoordinator::SyncGroup(const eddy::v1::SyncGroupRequest& request, Sync
       return done(SyncError(ErrorCode::kRebalanceInProgress));
     case GroupState::kStable: {
       group->pending_sync_members.erase(member_id);
-      ScheduleHeartbeat(*group, member);
+      ScheduleHeartbeat(member);
       eddy::v1::SyncGroupResponse response;
       response.set_protocol_type(group->protocol_type.value_or(""));
       response.set_protocol_name(group->protocol_name.value_or(""));
@@ -513,7 +512,7 @@ void GroupCoordinator::SyncGroup(const eddy::v1::SyncGroupRequest& request, Sync
     std::exchange(member.awaiting_sync, nullptr)(SyncError(ErrorCode::kRebalanceInProgress));
   }
   member.awaiting_sync = std::move(done);
-  ScheduleHeartbeat(*group, member);
+  ScheduleHeartbeat(member);
   if (!group->IsLeader(member_id)) return;
 
   // The leader's assignment: persist it with the group, then hand every member its part.
@@ -524,7 +523,7 @@ void GroupCoordinator::SyncGroup(const eddy::v1::SyncGroupRequest& request, Sync
   }
   for (auto& [id, m] : group->members) m.assignment = assignment[id];
   const std::string group_id = group->group_id;
-  const int32_t generation = group->generation;
+  const GenerationId generation = group->generation;
   StoreGroup(*group, [group_id, generation](GroupCoordinator* self, ErrorCode error) {
     Group* g = self == nullptr ? nullptr : self->Find(group_id);
     if (g == nullptr || g->state != GroupState::kCompletingRebalance ||
@@ -563,17 +562,19 @@ void GroupCoordinator::Heartbeat(const eddy::v1::GroupHeartbeatRequest& request,
     return answer(ErrorCode::kFencedInstanceId);
   }
   if (!group->Has(member_id)) return answer(ErrorCode::kUnknownMemberId);
-  if (request.generation_id() != group->generation) return answer(ErrorCode::kIllegalGeneration);
+  if (GenerationId(request.generation_id()) != group->generation) {
+    return answer(ErrorCode::kIllegalGeneration);
+  }
   switch (group->state) {
     case GroupState::kEmpty:
     case GroupState::kDead:
       return answer(ErrorCode::kUnknownMemberId);
     case GroupState::kPreparingRebalance:
-      ScheduleHeartbeat(*group, group->members.at(member_id));
+      ScheduleHeartbeat(group->members.at(member_id));
       return answer(ErrorCode::kRebalanceInProgress);
     case GroupState::kCompletingRebalance:
     case GroupState::kStable:
-      ScheduleHeartbeat(*group, group->members.at(member_id));
+      ScheduleHeartbeat(group->members.at(member_id));
       return answer(ErrorCode::kNone);
   }
 }

@@ -240,10 +240,10 @@ TEST_F(MembershipTest, AllMembersExpiringEmptiesTheGroupAndPersistsIt) {
   StableGroup(2, &gen);
   Advance(absl::Seconds(10));
   EXPECT_EQ(StateOf(), GroupState::kEmpty);
-  EXPECT_EQ(coordinator_->FindGroup("g")->generation, gen + 1);
+  EXPECT_EQ(coordinator_->FindGroup("g")->generation.value(), gen + 1);
   Restart();
   EXPECT_EQ(StateOf(), GroupState::kEmpty);
-  EXPECT_EQ(coordinator_->FindGroup("g")->generation, gen + 1);
+  EXPECT_EQ(coordinator_->FindGroup("g")->generation.value(), gen + 1);
 }
 
 TEST_F(MembershipTest, UnansweredPendingMemberBlocksTheJoinUntilItsSessionEnds) {

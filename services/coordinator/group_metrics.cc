@@ -55,14 +55,14 @@ void GroupMetrics::Refresh(const std::vector<GroupSnapshot>& groups) {
   }
   for (const GroupSnapshot& g : groups) {
     members_.WithLabels({g.group_id}).Set(g.members);
-    generation_.WithLabels({g.group_id}).Set(g.generation);
+    generation_.WithLabels({g.group_id}).Set(g.generation.value());
     if (!partition_metrics_) continue;
     for (const auto& [tp, offset] : g.committed) {
       const std::vector<std::string> labels = {g.group_id, tp.first, std::to_string(tp.second)};
-      committed_.WithLabels(labels).Set(static_cast<double>(offset));
+      committed_.WithLabels(labels).Set(static_cast<double>(offset.value()));
       if (!log_end) continue;
       if (std::optional<int64_t> end = log_end(tp.first, tp.second)) {
-        lag_.WithLabels(labels).Set(static_cast<double>(std::max<int64_t>(*end - offset, 0)));
+        lag_.WithLabels(labels).Set(static_cast<double>(std::max<int64_t>(*end - offset.value(), 0)));
       }
     }
   }

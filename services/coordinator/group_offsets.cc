@@ -59,7 +59,7 @@ void GroupCoordinator::OffsetCommit(const eddy::v1::OffsetCommitRequest& request
     if (!group->Has(request.member_id())) {
       return done(CommitErrors(request, ErrorCode::kUnknownMemberId));
     }
-    if (generation != group->generation) {
+    if (GenerationId(generation) != group->generation) {
       return done(CommitErrors(request, ErrorCode::kIllegalGeneration));
     }
   } else if (group->state != GroupState::kEmpty) {
@@ -71,7 +71,7 @@ void GroupCoordinator::OffsetCommit(const eddy::v1::OffsetCommitRequest& request
     return done(CommitErrors(request, ErrorCode::kRebalanceInProgress));
   }
   auto member = group->members.find(request.member_id());
-  if (member != group->members.end()) ScheduleHeartbeat(*group, member->second);
+  if (member != group->members.end()) ScheduleHeartbeat(member->second);
   StoreOffsets(*group, request, std::move(done));
 }
 
@@ -99,9 +99,10 @@ void GroupCoordinator::StoreOffsets(Group& group, const eddy::v1::OffsetCommitRe
       r->set_error_code(Code(ErrorCode::kOffsetMetadataTooLarge));
       continue;
     }
-    CommittedOffset offset{p.committed_offset(), p.committed_leader_epoch(), p.metadata(), now,
+    CommittedOffset offset{Offset(p.committed_offset()),
+                           LeaderEpoch(p.committed_leader_epoch()), p.metadata(), now,
                            expire};
-    OffsetCommitValue value{offset.offset, offset.leader_epoch, offset.metadata, ToMillis(now),
+    OffsetCommitValue value{p.committed_offset(), p.committed_leader_epoch(), p.metadata(), ToMillis(now),
                             expire ? ToMillis(*expire) : -1, {}};
     auto encoded = EncodeOffsetCommitValue(value);
     if (!encoded.ok()) {
@@ -145,8 +146,8 @@ eddy::v1::OffsetFetchResponse GroupCoordinator::OffsetFetch(
       auto* p = out->Add();
       p->mutable_partition()->set_topic(tp.first);
       p->mutable_partition()->set_partition(tp.second);
-      p->set_committed_offset(offset ? offset->offset : -1);
-      p->set_committed_leader_epoch(offset ? offset->leader_epoch : -1);
+      p->set_committed_offset(offset ? offset->offset.value() : -1);
+      p->set_committed_leader_epoch(offset ? offset->leader_epoch.value() : -1);
       p->set_metadata(offset ? offset->metadata : "");
       p->set_error_code(Code(ErrorCode::kNone));
     };

@@ -322,7 +322,7 @@ TEST_F(OffsetsTest, ReplayRestoresGroupsAndOffsetsAndCompactionKeepsThem) {
     const Group* g = coordinator_->FindGroup("g");
     ASSERT_NE(g, nullptr);
     EXPECT_EQ(g->state, GroupState::kStable);
-    EXPECT_EQ(g->generation, gen);
+    EXPECT_EQ(g->generation.value(), gen);
     EXPECT_EQ(g->leader_id, ids[0]);
     EXPECT_EQ(Fetch("g", "t", 0), 50);
     EXPECT_EQ(Fetch("simple", "t", 2), 7);
