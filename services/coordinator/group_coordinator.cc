@@ -78,7 +78,9 @@ void GroupCoordinator::StoreGroup(const Group& group,
   value.generation = group.generation.value();
   value.protocol = group.protocol_name;
   value.leader = group.leader_id;
-  value.current_state_timestamp_ms = absl::ToUnixMillis(group.current_state_time);
+  value.current_state_timestamp_ms = group.current_state_time == absl::InfinitePast()
+                                         ? -1
+                                         : absl::ToUnixMillis(group.current_state_time);
   for (const auto& [id, m] : group.members) {
     value.members.push_back({id, m.group_instance_id, m.client_id, m.client_host,
                              m.rebalance_timeout_ms, m.session_timeout_ms,

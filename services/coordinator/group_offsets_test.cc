@@ -3,6 +3,7 @@
 #include "services/coordinator/group_coordinator_test_fixture.h"
 
 #include "services/coordinator/group_records.h"
+#include "tests/testing/status_matchers.h"
 
 namespace eddy::coordinator::testing {
 namespace {
@@ -334,6 +335,36 @@ TEST_F(OffsetsTest, ReplayRestoresGroupsAndOffsetsAndCompactionKeepsThem) {
   EXPECT_EQ(Heartbeat(ids[0], gen), 0);
   Advance(absl::Seconds(5));
   EXPECT_EQ(StateOf(), GroupState::kPreparingRebalance);
+}
+
+TEST_F(OffsetsTest, LoadsOlderRecordVersionsAndRewritesThemCurrent) {
+  // Records as an older Kafka wrote them: OffsetCommitValue v0, GroupMetadataValue v1 (no state
+  // timestamp, no instance ids).
+  OffsetCommitValue offset{77, -1, "old", absl::ToUnixMillis(clock_.Now()), -1, {}};
+  GroupMetadataValue group;
+  group.protocol_type = "consumer";
+  group.generation = 4;
+  group.protocol = "range";
+  group.leader = "m1";
+  group.members.push_back({"m1", std::nullopt, "c", "/h", 30000, 10000, "meta", "asg", {}});
+  log_.Append({{EncodeKey(OffsetCommitKey{"g", "t", 0}), *EncodeOffsetCommitValue(offset, 0)},
+               {EncodeKey(GroupMetadataKey{"g"}), *EncodeGroupMetadataValue(group, 1)}},
+              [](absl::Status) {});
+  Restart();
+  EXPECT_EQ(StateOf(), GroupState::kStable);
+  EXPECT_EQ(Fetch("g", "t", 0), 77);
+  EXPECT_EQ(Heartbeat("m1", 4), 0);
+  EXPECT_EQ((*Sync("m1", 4))->assignment(), "asg");
+  // The next write of the group uses the current version (v3), with a state timestamp.
+  JoinSpec rejoin;
+  rejoin.member_id = "m1";
+  Join(rejoin);
+  Sync("m1", 5, {{"m1", "new"}});
+  auto last = log_.Records().back();
+  EDDY_ASSERT_OK_AND_ASSIGN(GroupMetadataValue written, DecodeGroupMetadataValue(*last.value));
+  EXPECT_EQ(written.generation, 5);
+  EXPECT_GE(written.current_state_timestamp_ms, 0);
+  EXPECT_EQ(written.members[0].assignment, "new");
 }
 
 TEST_F(OffsetsTest, ACorruptLogRecordFailsTheLoad) {
