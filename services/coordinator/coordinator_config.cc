@@ -49,8 +49,8 @@ void AddCoordinatorConfig(common::ConfigSpec& spec, CoordinatorConfig* config) {
            "Most members a group may have; more get GROUP_MAX_SIZE_REACHED (group.max.size).", 1,
            2147483647);
   spec.Add("offsets-retention-minutes", &config->offsets_retention_minutes,
-           "How long committed offsets of an empty group are kept (offsets.retention.minutes).",
-           1, 52560000);
+           "How long committed offsets of an empty group are kept (offsets.retention.minutes).", 1,
+           52560000);
   spec.Add("offsets-retention-check-interval-ms", &config->offsets_retention_check_interval_ms,
            "How often expired offsets are removed (offsets.retention.check.interval.ms).", 1,
            86400000);

@@ -21,13 +21,13 @@ struct CoordinatorConfig {
   // Where shards persist: "memory" keeps each shard's log in this process (lost on restart)
   // until the broker-backed log lands.
   std::string group_log = "memory";
-  int32_t group_min_session_timeout_ms = 6000;       // group.min.session.timeout.ms
-  int32_t group_max_session_timeout_ms = 1800000;    // group.max.session.timeout.ms
-  int32_t group_initial_rebalance_delay_ms = 3000;   // group.initial.rebalance.delay.ms
-  int32_t group_max_size = 2147483647;               // group.max.size
-  int32_t offsets_retention_minutes = 10080;         // offsets.retention.minutes (7 days)
+  int32_t group_min_session_timeout_ms = 6000;           // group.min.session.timeout.ms
+  int32_t group_max_session_timeout_ms = 1800000;        // group.max.session.timeout.ms
+  int32_t group_initial_rebalance_delay_ms = 3000;       // group.initial.rebalance.delay.ms
+  int32_t group_max_size = 2147483647;                   // group.max.size
+  int32_t offsets_retention_minutes = 10080;             // offsets.retention.minutes (7 days)
   int64_t offsets_retention_check_interval_ms = 600000;  // offsets.retention.check.interval.ms
-  int32_t offset_metadata_max_bytes = 4096;          // offset.metadata.max.bytes
+  int32_t offset_metadata_max_bytes = 4096;              // offset.metadata.max.bytes
   // Export committed offsets per group and partition (cardinality: groups × partitions).
   bool partition_metrics = true;
 

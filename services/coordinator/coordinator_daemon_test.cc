@@ -1,9 +1,9 @@
 // eddy-coordinator as a real process (LocalCluster): two members form a group over the
 // daemon's gRPC port, commit and fetch offsets, the group shows on /metrics, and a SIGTERM stops
 // the daemon cleanly.
-#include <memory>
-
 #include <grpcpp/grpcpp.h>
+
+#include <memory>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -111,9 +111,10 @@ TEST_F(CoordinatorDaemonTest, GroupFormsCommitsAndShowsOnMetrics) {
   EXPECT_TRUE(WaitFor(
       [&] {
         auto metrics = http.Get("/metrics");
-        return metrics && metrics->body.find("eddy_coordinator_group_committed_offset{group="
-                                             "\"daemon-group\",topic=\"orders\",partition=\"3\"} "
-                                             "1234") != std::string::npos;
+        return metrics && metrics->body.find(
+                              "eddy_coordinator_group_committed_offset{group="
+                              "\"daemon-group\",topic=\"orders\",partition=\"3\"} "
+                              "1234") != std::string::npos;
       },
       absl::Seconds(20)));
   auto metrics = http.Get("/metrics");

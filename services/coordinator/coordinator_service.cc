@@ -72,9 +72,9 @@ grpc::ServerUnaryReactor* CoordinatorService::Heartbeat(
   return reactor;
 }
 
-grpc::ServerUnaryReactor* CoordinatorService::LeaveGroup(
-    grpc::CallbackServerContext* context, const eddy::v1::LeaveGroupRequest* request,
-    eddy::v1::LeaveGroupResponse* response) {
+grpc::ServerUnaryReactor* CoordinatorService::LeaveGroup(grpc::CallbackServerContext* context,
+                                                         const eddy::v1::LeaveGroupRequest* request,
+                                                         eddy::v1::LeaveGroupResponse* response) {
   auto* reactor = context->DefaultReactor();
   shards_.WithGroup(request->group_id(), [=](GroupCoordinator* c, ErrorCode error) {
     auto finish = [reactor, response](eddy::v1::LeaveGroupResponse r) {
@@ -216,9 +216,9 @@ grpc::ServerUnaryReactor* CoordinatorService::DescribeGroups(
   return reactor;
 }
 
-grpc::ServerUnaryReactor* CoordinatorService::ListGroups(
-    grpc::CallbackServerContext* context, const eddy::v1::ListGroupsRequest* request,
-    eddy::v1::ListGroupsResponse* response) {
+grpc::ServerUnaryReactor* CoordinatorService::ListGroups(grpc::CallbackServerContext* context,
+                                                         const eddy::v1::ListGroupsRequest* request,
+                                                         eddy::v1::ListGroupsResponse* response) {
   auto* reactor = context->DefaultReactor();
   struct Collected {
     absl::Mutex mu;

@@ -16,8 +16,8 @@
 namespace eddy::coordinator {
 namespace {
 
-using kafka::ErrorCode;
 using ::eddy::testing::IsOk;
+using kafka::ErrorCode;
 
 int32_t E(ErrorCode code) { return static_cast<int32_t>(code); }
 

@@ -5,8 +5,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "libs/common/status_macros.h"
-#include "spdlog/spdlog.h"
 #include "services/coordinator/internal/responses.h"
+#include "spdlog/spdlog.h"
 
 namespace eddy::coordinator {
 
@@ -82,23 +82,28 @@ void GroupCoordinator::StoreGroup(const Group& group,
                                          ? -1
                                          : absl::ToUnixMillis(group.current_state_time);
   for (const auto& [id, m] : group.members) {
-    value.members.push_back({id, m.group_instance_id, m.client_id, m.client_host,
-                             m.rebalance_timeout_ms, m.session_timeout_ms,
-                             m.Metadata(group.protocol_name.value_or("")), m.assignment, {}});
+    value.members.push_back({id,
+                             m.group_instance_id,
+                             m.client_id,
+                             m.client_host,
+                             m.rebalance_timeout_ms,
+                             m.session_timeout_ms,
+                             m.Metadata(group.protocol_name.value_or("")),
+                             m.assignment,
+                             {}});
   }
   auto encoded = EncodeGroupMetadataValue(value);
   if (!encoded.ok()) {
     spdlog::error("group {}: cannot encode its metadata: {}", group.group_id,
-                   encoded.status().ToString());
+                  encoded.status().ToString());
     return done(this, ErrorCode::kUnknownServerError);
   }
   std::vector<GroupLogRecord> records;
   records.push_back({EncodeKey(GroupMetadataKey{group.group_id}), *std::move(encoded)});
-  AppendRecords(std::move(records),
-                [done = std::move(done)](GroupCoordinator* self, absl::Status status) {
-                  done(self, self == nullptr ? ErrorCode::kNotCoordinator
-                                             : StorageErrorToKafka(status, false));
-                });
+  AppendRecords(std::move(records), [done = std::move(done)](GroupCoordinator* self,
+                                                             absl::Status status) {
+    done(self, self == nullptr ? ErrorCode::kNotCoordinator : StorageErrorToKafka(status, false));
+  });
 }
 
 absl::Status GroupCoordinator::Load() {
@@ -149,8 +154,9 @@ absl::Status GroupCoordinator::Load() {
     }
     Group& g = GetOrCreate(group_id);
     g.generation = GenerationId(value->generation);
-    g.protocol_type = value->protocol_type.empty() ? std::nullopt
-                                                   : std::optional<std::string>(value->protocol_type);
+    g.protocol_type = value->protocol_type.empty()
+                          ? std::nullopt
+                          : std::optional<std::string>(value->protocol_type);
     g.protocol_name = value->protocol;
     g.leader_id = value->leader;
     g.current_state_time = value->current_state_timestamp_ms >= 0
@@ -300,8 +306,8 @@ std::vector<GroupSnapshot> GroupCoordinator::Snapshot() const {
   std::vector<GroupSnapshot> out;
   out.reserve(groups_.size());
   for (const auto& [id, group] : groups_) {
-    GroupSnapshot s{id, group->state, group->generation,
-                    static_cast<int>(group->members.size()), {}};
+    GroupSnapshot s{
+        id, group->state, group->generation, static_cast<int>(group->members.size()), {}};
     for (const auto& [tp, offset] : group->offsets) s.committed[tp] = offset.offset;
     out.push_back(std::move(s));
   }
@@ -346,8 +352,8 @@ int32_t GroupShard(std::string_view group_id, int32_t num_shards) {
     } else if ((c >> 4) == 0xE && i + 2 < n && (s[i + 1] >> 6) == 0x2 && (s[i + 2] >> 6) == 0x2) {
       cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
       len = 3;
-    } else if ((c >> 3) == 0x1E && i + 3 < n && (s[i + 1] >> 6) == 0x2 &&
-               (s[i + 2] >> 6) == 0x2 && (s[i + 3] >> 6) == 0x2) {
+    } else if ((c >> 3) == 0x1E && i + 3 < n && (s[i + 1] >> 6) == 0x2 && (s[i + 2] >> 6) == 0x2 &&
+               (s[i + 3] >> 6) == 0x2) {
       cp = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) |
            (s[i + 3] & 0x3Fu);
       len = 4;

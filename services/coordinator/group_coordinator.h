@@ -106,7 +106,8 @@ class GroupCoordinator {
   Group& GetOrCreate(const std::string& group_id);
   absl::Time Now() const { return clock_.Now(); }
 
-  // Membership (group_membership.cc).
+  // Joining and rebalancing (group_join.cc); syncing, heartbeats and leaving
+  // (group_membership.cc).
   void JoinUnknownMember(Group& group, const eddy::v1::JoinGroupRequest& request,
                          std::vector<Protocol> protocols, JoinCallback done);
   void JoinKnownMember(Group& group, const eddy::v1::JoinGroupRequest& request,
@@ -134,7 +135,8 @@ class GroupCoordinator {
   void ResetAndPropagateAssignmentError(Group& group, kafka::ErrorCode error);
   // StoreGroup appends the group's metadata record (members with their current assignments);
   // `done` gets the coordinator (nullptr if it was destroyed meanwhile) and the Kafka error.
-  void StoreGroup(const Group& group, std::function<void(GroupCoordinator*, kafka::ErrorCode)> done);
+  void StoreGroup(const Group& group,
+                  std::function<void(GroupCoordinator*, kafka::ErrorCode)> done);
   // AppendRecords appends to the log; `done` gets the coordinator (nullptr if destroyed).
   void AppendRecords(std::vector<GroupLogRecord> records,
                      std::function<void(GroupCoordinator*, absl::Status)> done);

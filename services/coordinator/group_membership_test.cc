@@ -311,11 +311,11 @@ TEST_F(MembershipTest, InitialRebalanceDelayNeverExceedsTheRebalanceTimeout) {
   auto a = JoinNew(spec);
   Advance(absl::Seconds(2));
   JoinNew(spec);
-  Advance(absl::Seconds(1));   // extends by min(3 s, 2 s left)
+  Advance(absl::Seconds(1));  // extends by min(3 s, 2 s left)
   Advance(absl::Seconds(1));
-  JoinNew(spec);               // arrives with nothing left to extend
+  JoinNew(spec);  // arrives with nothing left to extend
   EXPECT_FALSE(a->has_value());
-  Advance(absl::Seconds(1));   // 5 s = the rebalance timeout
+  Advance(absl::Seconds(1));  // 5 s = the rebalance timeout
   ASSERT_TRUE(a->has_value());
   EXPECT_EQ((*a)->generation_id(), 1);
 }

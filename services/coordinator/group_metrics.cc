@@ -6,22 +6,22 @@ namespace eddy::coordinator {
 
 GroupMetrics::GroupMetrics(metrics::Registry& registry, bool partition_metrics)
     : partition_metrics_(partition_metrics),
-      members_(registry.AddGauge("eddy_coordinator_group_members",
-                                 "Members of a consumer group.", {"group"})),
+      members_(registry.AddGauge("eddy_coordinator_group_members", "Members of a consumer group.",
+                                 {"group"})),
       generation_(registry.AddGauge("eddy_coordinator_group_generation",
                                     "Current generation of a consumer group.", {"group"})),
       rebalances_(registry.AddCounter("eddy_coordinator_group_rebalances_total",
                                       "Completed rebalances of a consumer group.", {"group"})),
-      rebalance_seconds_(registry.AddHistogram(
-          "eddy_coordinator_group_rebalance_duration_seconds",
-          "Time from a rebalance's start to its new generation.",
-          {0.01, 0.05, 0.1, 0.5, 1, 3, 5, 10, 30, 60, 300}, {"group"})),
-      commit_latency_(registry
-                          .AddHistogram("eddy_coordinator_offset_commit_latency_seconds",
-                                        "OffsetCommit from arrival to its durable answer.",
-                                        {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                         0.25, 0.5, 1, 5})
-                          .Get()),
+      rebalance_seconds_(
+          registry.AddHistogram("eddy_coordinator_group_rebalance_duration_seconds",
+                                "Time from a rebalance's start to its new generation.",
+                                {0.01, 0.05, 0.1, 0.5, 1, 3, 5, 10, 30, 60, 300}, {"group"})),
+      commit_latency_(
+          registry
+              .AddHistogram("eddy_coordinator_offset_commit_latency_seconds",
+                            "OffsetCommit from arrival to its durable answer.",
+                            {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5})
+              .Get()),
       committed_(registry.AddGauge("eddy_coordinator_group_committed_offset",
                                    "Committed offset of a group for a partition.",
                                    {"group", "topic", "partition"})),
@@ -62,7 +62,8 @@ void GroupMetrics::Refresh(const std::vector<GroupSnapshot>& groups) {
       committed_.WithLabels(labels).Set(static_cast<double>(offset.value()));
       if (!log_end) continue;
       if (std::optional<int64_t> end = log_end(tp.first, tp.second)) {
-        lag_.WithLabels(labels).Set(static_cast<double>(std::max<int64_t>(*end - offset.value(), 0)));
+        lag_.WithLabels(labels).Set(
+            static_cast<double>(std::max<int64_t>(*end - offset.value(), 0)));
       }
     }
   }

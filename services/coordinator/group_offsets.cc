@@ -4,9 +4,9 @@
 // KIP-496 expiration).
 #include <memory>
 
-#include "spdlog/spdlog.h"
 #include "services/coordinator/group_coordinator.h"
 #include "services/coordinator/internal/responses.h"
+#include "spdlog/spdlog.h"
 
 namespace eddy::coordinator {
 
@@ -99,19 +99,18 @@ void GroupCoordinator::StoreOffsets(Group& group, const eddy::v1::OffsetCommitRe
       r->set_error_code(Code(ErrorCode::kOffsetMetadataTooLarge));
       continue;
     }
-    CommittedOffset offset{Offset(p.committed_offset()),
-                           LeaderEpoch(p.committed_leader_epoch()), p.metadata(), now,
-                           expire};
-    OffsetCommitValue value{p.committed_offset(), p.committed_leader_epoch(), p.metadata(), ToMillis(now),
-                            expire ? ToMillis(*expire) : -1, {}};
+    CommittedOffset offset{Offset(p.committed_offset()), LeaderEpoch(p.committed_leader_epoch()),
+                           p.metadata(), now, expire};
+    OffsetCommitValue value{p.committed_offset(), p.committed_leader_epoch(),      p.metadata(),
+                            ToMillis(now),        expire ? ToMillis(*expire) : -1, {}};
     auto encoded = EncodeOffsetCommitValue(value);
     if (!encoded.ok()) {
       r->set_error_code(Code(ErrorCode::kInvalidCommitOffsetSize));
       continue;
     }
     const TopicPartitionKey tp = KeyOf(p.partition());
-    records.push_back({EncodeKey(OffsetCommitKey{group.group_id, tp.first, tp.second}),
-                       *std::move(encoded)});
+    records.push_back(
+        {EncodeKey(OffsetCommitKey{group.group_id, tp.first, tp.second}), *std::move(encoded)});
     ++group.pending_commits[tp];
     kept->push_back({i, tp, std::move(offset)});
   }
@@ -271,7 +270,8 @@ void GroupCoordinator::DeleteGroups(const eddy::v1::DeleteGroupsRequest& request
 void GroupCoordinator::CleanupGroup(Group& group, const std::vector<TopicPartitionKey>& removed,
                                     std::function<void(ErrorCode)> done) {
   std::vector<GroupLogRecord> records;
-  for (const TopicPartitionKey& tp : removed) records.push_back(OffsetTombstone(group.group_id, tp));
+  for (const TopicPartitionKey& tp : removed)
+    records.push_back(OffsetTombstone(group.group_id, tp));
   if (group.state == GroupState::kEmpty && !group.HasOffsets()) {
     // An empty group with nothing committed is gone: Dead, and a tombstone for its metadata.
     records.push_back({EncodeKey(GroupMetadataKey{group.group_id}), std::nullopt});
@@ -279,11 +279,11 @@ void GroupCoordinator::CleanupGroup(Group& group, const std::vector<TopicPartiti
     RemoveGroup(group.group_id);
   }
   if (records.empty()) return done(ErrorCode::kNone);
-  AppendRecords(std::move(records), [done = std::move(done)](GroupCoordinator* self,
-                                                             absl::Status status) {
-    done(self == nullptr ? ErrorCode::kNotCoordinator
-                         : StorageErrorToKafka(status, /*offset_commit=*/false));
-  });
+  AppendRecords(std::move(records),
+                [done = std::move(done)](GroupCoordinator* self, absl::Status status) {
+                  done(self == nullptr ? ErrorCode::kNotCoordinator
+                                       : StorageErrorToKafka(status, /*offset_commit=*/false));
+                });
 }
 
 void GroupCoordinator::ExpireOffsets() {
@@ -328,8 +328,7 @@ void GroupCoordinator::ExpireOffsets() {
     spdlog::info("group {}: {} committed offsets expired", id, expired.size());
     CleanupGroup(*group, expired, [id](ErrorCode error) {
       if (error != ErrorCode::kNone) {
-        spdlog::warn("group {}: writing expiry tombstones failed: {}", id,
-                      static_cast<int>(error));
+        spdlog::warn("group {}: writing expiry tombstones failed: {}", id, static_cast<int>(error));
       }
     });
   }

@@ -1,7 +1,6 @@
 // OffsetCommit / OffsetFetch / OffsetDelete / DeleteGroups / DescribeGroups / ListGroups and
 // offset retention, with each Kafka error code.
 #include "services/coordinator/group_coordinator_test_fixture.h"
-
 #include "services/coordinator/group_records.h"
 #include "tests/testing/status_matchers.h"
 
@@ -123,7 +122,10 @@ TEST_F(OffsetsTest, OffsetDeleteRefusesSubscribedTopicsOfActiveGroups) {
   add("orders");
   add("old");
   eddy::v1::OffsetDeleteResponse response;
-  auto run = [&] { coordinator_->OffsetDelete(r, [&response](auto x) { response = std::move(x); }); Drain(); };
+  auto run = [&] {
+    coordinator_->OffsetDelete(r, [&response](auto x) { response = std::move(x); });
+    Drain();
+  };
   run();
   EXPECT_EQ(response.error_code(), E(ErrorCode::kGroupIdNotFound));
 

@@ -17,7 +17,8 @@ constexpr int16_t kFlexibleVersion = 4;  // both values turn flexible at v4
 // is written down once.
 template <typename IO>
 absl::Status NoKnownTags(IO& io, std::conditional_t<IO::kDecoding, kafka::UnknownTaggedFields&,
-                                                    const kafka::UnknownTaggedFields&> unknown) {
+                                                    const kafka::UnknownTaggedFields&>
+                                     unknown) {
   return io.Tags(unknown, {}, [](auto&, uint32_t) { return absl::OkStatus(); });
 }
 
@@ -138,8 +139,8 @@ absl::StatusOr<OffsetCommitValue> DecodeOffsetCommitValue(std::string_view bytes
   EDDY_RETURN_IF_ERROR(
       ReadVersion(reader, kMaxOffsetCommitValueVersion, "OffsetCommitValue", version));
   OffsetCommitValue value;
-  EDDY_RETURN_IF_ERROR(kafka::PrefixError(SerdeOffsetCommitValue(reader, value, version),
-                                          "OffsetCommitValue: "));
+  EDDY_RETURN_IF_ERROR(
+      kafka::PrefixError(SerdeOffsetCommitValue(reader, value, version), "OffsetCommitValue: "));
   return value;
 }
 
@@ -162,8 +163,8 @@ absl::StatusOr<GroupMetadataValue> DecodeGroupMetadataValue(std::string_view byt
   EDDY_RETURN_IF_ERROR(
       ReadVersion(reader, kMaxGroupMetadataValueVersion, "GroupMetadataValue", version));
   GroupMetadataValue value;
-  EDDY_RETURN_IF_ERROR(kafka::PrefixError(SerdeGroupMetadataValue(reader, value, version),
-                                          "GroupMetadataValue: "));
+  EDDY_RETURN_IF_ERROR(
+      kafka::PrefixError(SerdeGroupMetadataValue(reader, value, version), "GroupMetadataValue: "));
   return value;
 }
 

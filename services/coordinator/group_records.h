@@ -95,8 +95,8 @@ absl::StatusOr<std::string> EncodeOffsetCommitValue(const OffsetCommitValue& val
                                                     int16_t version = kOffsetCommitValueVersion);
 absl::StatusOr<OffsetCommitValue> DecodeOffsetCommitValue(std::string_view bytes);
 
-absl::StatusOr<std::string> EncodeGroupMetadataValue(
-    const GroupMetadataValue& value, int16_t version = kGroupMetadataValueVersion);
+absl::StatusOr<std::string> EncodeGroupMetadataValue(const GroupMetadataValue& value,
+                                                     int16_t version = kGroupMetadataValueVersion);
 absl::StatusOr<GroupMetadataValue> DecodeGroupMetadataValue(std::string_view bytes);
 
 // GroupLogRecord is one record of a shard's log: a key and a value, or no value (tombstone).

@@ -22,13 +22,19 @@ std::string Hex(std::string_view bytes) {
 
 TEST(GroupRecordsTest, OffsetCommitKeyHasKafkasLayout) {
   // version 1 | group "g" | topic "t" | partition 3
-  EXPECT_EQ(Hex(EncodeKey(OffsetCommitKey{"g", "t", 3})), "0001" "000167" "000174" "00000003");
+  EXPECT_EQ(Hex(EncodeKey(OffsetCommitKey{"g", "t", 3})),
+            "0001"
+            "000167"
+            "000174"
+            "00000003");
   EDDY_ASSERT_OK_AND_ASSIGN(GroupRecordKey key, DecodeKey(EncodeKey(OffsetCommitKey{"g", "t", 3})));
   EXPECT_EQ(std::get<OffsetCommitKey>(key), (OffsetCommitKey{"g", "t", 3}));
 }
 
 TEST(GroupRecordsTest, GroupMetadataKeyIsVersionTwo) {
-  EXPECT_EQ(Hex(EncodeKey(GroupMetadataKey{"g"})), "0002" "000167");
+  EXPECT_EQ(Hex(EncodeKey(GroupMetadataKey{"g"})),
+            "0002"
+            "000167");
   EDDY_ASSERT_OK_AND_ASSIGN(GroupRecordKey key, DecodeKey(EncodeKey(GroupMetadataKey{"grp"})));
   EXPECT_EQ(std::get<GroupMetadataKey>(key).group, "grp");
 }
@@ -37,7 +43,12 @@ TEST(GroupRecordsTest, OffsetCommitValueV3Layout) {
   OffsetCommitValue v{42, 7, "m", 1000, -1, {}};
   EDDY_ASSERT_OK_AND_ASSIGN(std::string bytes, EncodeOffsetCommitValue(v));
   // version 3 | offset | leader epoch | metadata "m" | commit timestamp
-  EXPECT_EQ(Hex(bytes), "0003" "000000000000002a" "00000007" "00016d" "00000000000003e8");
+  EXPECT_EQ(Hex(bytes),
+            "0003"
+            "000000000000002a"
+            "00000007"
+            "00016d"
+            "00000000000003e8");
   EDDY_ASSERT_OK_AND_ASSIGN(OffsetCommitValue back, DecodeOffsetCommitValue(bytes));
   EXPECT_EQ(back, v);
 }
@@ -92,8 +103,15 @@ TEST(GroupRecordsTest, EmptyGroupHasNullProtocolAndLeader) {
   v.generation = 3;
   EDDY_ASSERT_OK_AND_ASSIGN(std::string bytes, EncodeGroupMetadataValue(v));
   // version 3 | "consumer" | generation 3 | protocol null | leader null | timestamp -1 | 0 members
-  EXPECT_EQ(Hex(bytes), "0003" "0008" + Hex("consumer") + "00000003" "ffff" "ffff" +
-                            "ffffffffffffffff" "00000000");
+  EXPECT_EQ(Hex(bytes),
+            "0003"
+            "0008" +
+                Hex("consumer") +
+                "00000003"
+                "ffff"
+                "ffff" +
+                "ffffffffffffffff"
+                "00000000");
 }
 
 TEST(GroupRecordsTest, MalformedInputIsAnErrorNotACrash) {

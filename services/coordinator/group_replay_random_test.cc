@@ -54,7 +54,8 @@ class ReplayRandomTest : public GroupCoordinatorTest {
       for (const auto& [tp, committed] : snapshot.committed) {
         const int64_t offset = committed.value();
         auto key = std::make_tuple(snapshot.group_id, tp.first, tp.second);
-        EXPECT_GE(offset, observed_[key]) << snapshot.group_id << " " << tp.first << "/" << tp.second;
+        EXPECT_GE(offset, observed_[key])
+            << snapshot.group_id << " " << tp.first << "/" << tp.second;
         EXPECT_GE(offset, acked_[key]);
         observed_[key] = std::max(observed_[key], offset);
       }
@@ -123,8 +124,9 @@ void ReplayRandomTest::RunSeed(uint64_t seed) {
       spec.rebalance_ms = 8000;
       c.waiting_join = true;
       c.stable = false;
-      coordinator_->JoinGroup(JoinRequest(spec), Track<eddy::v1::JoinGroupResponse>(
-          [this, &c](eddy::v1::JoinGroupResponse r) {
+      coordinator_->JoinGroup(
+          JoinRequest(spec),
+          Track<eddy::v1::JoinGroupResponse>([this, &c](eddy::v1::JoinGroupResponse r) {
             c.waiting_join = false;
             if (r.error_code() == E(ErrorCode::kMemberIdRequired) ||
                 r.error_code() == E(ErrorCode::kNone)) {
@@ -156,8 +158,8 @@ void ReplayRandomTest::RunSeed(uint64_t seed) {
       }
       c.waiting_sync = true;
       const int32_t gen = c.generation;
-      coordinator_->SyncGroup(r, Track<eddy::v1::SyncGroupResponse>(
-          [this, &c, gen](eddy::v1::SyncGroupResponse resp) {
+      coordinator_->SyncGroup(
+          r, Track<eddy::v1::SyncGroupResponse>([this, &c, gen](eddy::v1::SyncGroupResponse resp) {
             c.waiting_sync = false;
             if (resp.error_code() == E(ErrorCode::kNone)) {
               ++stable_syncs_;
@@ -170,8 +172,8 @@ void ReplayRandomTest::RunSeed(uint64_t seed) {
       r.set_group_id(c.group);
       r.set_member_id(c.member_id);
       r.set_generation_id(c.generation);
-      coordinator_->Heartbeat(r, Track<eddy::v1::GroupHeartbeatResponse>(
-          [&c](eddy::v1::GroupHeartbeatResponse resp) {
+      coordinator_->Heartbeat(
+          r, Track<eddy::v1::GroupHeartbeatResponse>([&c](eddy::v1::GroupHeartbeatResponse resp) {
             if (resp.error_code() == E(ErrorCode::kUnknownMemberId)) c.member_id.clear();
           }));
     } else if (op < 53 && !c.member_id.empty()) {
@@ -200,12 +202,12 @@ void ReplayRandomTest::RunSeed(uint64_t seed) {
       p->set_committed_offset(value);
       p->set_committed_leader_epoch(-1);
       coordinator_->OffsetCommit(r, Track<eddy::v1::OffsetCommitResponse>(
-          [this, key, value](eddy::v1::OffsetCommitResponse resp) {
-            if (resp.results(0).error_code() == E(ErrorCode::kNone)) {
-              ++acked_commits_;
-              acked_[key] = std::max(acked_[key], value);
-            }
-          }));
+                                        [this, key, value](eddy::v1::OffsetCommitResponse resp) {
+                                          if (resp.results(0).error_code() == E(ErrorCode::kNone)) {
+                                            ++acked_commits_;
+                                            acked_[key] = std::max(acked_[key], value);
+                                          }
+                                        }));
     } else if (op < 88) {
       clock_.Advance(absl::Milliseconds(pick(6000)));
       coordinator_->Tick();
@@ -259,8 +261,8 @@ TEST_F(ReplayRandomTest, GenerationsAndOffsetsNeverGoBackwardsAcrossReplay) {
     for (uint64_t s = 1; s <= 25; ++s) seeds.push_back(s);
   }
   for (uint64_t seed : seeds) {
-    SCOPED_TRACE("seed " + std::to_string(seed) + " (replay with EDDY_SEED=" +
-                 std::to_string(seed) + ")");
+    SCOPED_TRACE("seed " + std::to_string(seed) +
+                 " (replay with EDDY_SEED=" + std::to_string(seed) + ")");
     RunSeed(seed);
     if (HasFailure()) return;
     // A fresh world for the next seed.

@@ -28,10 +28,10 @@ void GroupShardSet::LoadShard(int32_t shard) {
     Shard& s = shards_[shard];
     if (s.state != ShardState::kNotOwned) return;
     s.state = ShardState::kLoading;
-    s.log = open_log_(shard, [this, shard](std::function<void()> f) {
-      executor_->Post(shard, std::move(f));
-    });
-    s.coordinator = std::make_unique<GroupCoordinator>(options_.group, *s.log, clock_, metrics_.load());
+    s.log = open_log_(
+        shard, [this, shard](std::function<void()> f) { executor_->Post(shard, std::move(f)); });
+    s.coordinator =
+        std::make_unique<GroupCoordinator>(options_.group, *s.log, clock_, metrics_.load());
     if (absl::Status status = s.coordinator->Load(); !status.ok()) {
       spdlog::error("group shard {}: load failed: {}", shard, status.ToString());
       s.coordinator.reset();

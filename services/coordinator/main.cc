@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
                                         .threads = config.threads,
                                         .tick = absl::Milliseconds(config.tick_ms),
                                         .group = config.ToGroupConfig()},
-      [](int32_t, coordinator::InMemoryGroupLog::Post post) -> std::unique_ptr<coordinator::GroupLog> {
+      [](int32_t,
+         coordinator::InMemoryGroupLog::Post post) -> std::unique_ptr<coordinator::GroupLog> {
         return std::make_unique<coordinator::InMemoryGroupLog>(std::move(post));
       },
       common::Clock::Real());
@@ -65,11 +66,10 @@ int main(int argc, char** argv) {
       .services = {&service},
       .start = start,
       // Unload (waiting members get NOT_COORDINATOR); the set itself outlives the gRPC server.
-      .stop =
-          [&] {
-            for (int32_t shard = 0; shard < config.offsets_topic_partitions; ++shard) {
-              shards->UnloadShard(shard);
-            }
-            shards->Quiesce();
-          }});
+      .stop = [&] {
+        for (int32_t shard = 0; shard < config.offsets_topic_partitions; ++shard) {
+          shards->UnloadShard(shard);
+        }
+        shards->Quiesce();
+      }});
 }

@@ -31,9 +31,8 @@ void ShardExecutor::Run(int index) {
     bool stop = false;
     {
       absl::MutexLock lock(&w.mu);
-      auto ready = [&w]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(w.mu) {
-        return !w.tasks.empty() || w.stop;
-      };
+      auto ready = [&w]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(w.mu) { return !w.tasks.empty() || w.stop; };
       w.mu.AwaitWithDeadline(absl::Condition(&ready), next_tick);
       batch.swap(w.tasks);
       stop = w.stop;
