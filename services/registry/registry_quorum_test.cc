@@ -42,6 +42,7 @@ class RegistryQuorumTest : public ::testing::Test {
            ("registry_quorum_" +
             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
   }
   void TearDown() override {
     quorum_.reset();
