@@ -3,6 +3,9 @@
 // the target then answers every REST read as the source does (ids, versions, soft-deleted
 // versions, references, shared ids, compatibility settings) and issues new ids above the imported
 // ones. Importing into a registry that holds schemas is refused without --force.
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -10,6 +13,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "proto/eddy/v1/registry.grpc.pb.h"
 #include "tests/integration/registry_test_client.h"
 #include "tests/testing/local_cluster.h"
 #include "tests/testing/status_matchers.h"
@@ -113,6 +117,61 @@ TEST(RegistryExportImportTest, ImportKeepsIdsVersionsDeletionsAndSettings) {
               src.Get("/schemas/ids/" + std::to_string(id)).json)
         << "id " << id;
   }
+  // The gRPC API reads the same content.
+  auto stub = eddy::v1::Registry::NewStub(grpc::CreateChannel(target->GrpcAddress(Role::kRegistry),
+                                                              grpc::InsecureChannelCredentials()));
+  {
+    grpc::ClientContext context;
+    eddy::v1::GetSchemaByIdRequest request;
+    request.set_id(4);
+    eddy::v1::GetSchemaByIdResponse response;
+    ASSERT_TRUE(stub->GetSchemaById(&context, request, &response).ok());
+    EXPECT_EQ(response.schema().schema(), before["c-value"]["1"]["schema"]);
+    ASSERT_EQ(response.schema().references_size(), 1);
+    EXPECT_EQ(response.schema().references(0).subject(), "a-value");
+  }
+  {
+    grpc::ClientContext context;
+    eddy::v1::GetSchemaByIdRequest request;
+    request.set_id(99);
+    eddy::v1::GetSchemaByIdResponse response;
+    const grpc::Status status = stub->GetSchemaById(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_THAT(status.error_message(), ::testing::HasSubstr("40403"));
+  }
+  {
+    grpc::ClientContext context;
+    eddy::v1::ListSubjectsRequest request;
+    request.set_prefix("a-");
+    eddy::v1::ListSubjectsResponse response;
+    ASSERT_TRUE(stub->ListSubjects(&context, request, &response).ok());
+    EXPECT_THAT(response.subjects(), ::testing::ElementsAre("a-value"));
+  }
+  {
+    grpc::ClientContext context;
+    eddy::v1::ListVersionsRequest request;
+    request.set_subject("a-value");
+    request.set_include_deleted(true);
+    eddy::v1::ListVersionsResponse response;
+    ASSERT_TRUE(stub->ListVersions(&context, request, &response).ok());
+    EXPECT_THAT(response.versions(), ::testing::ElementsAre(1, 2));
+  }
+  {
+    grpc::ClientContext context;
+    eddy::v1::GetVersionRequest request;
+    request.set_subject("d-value");
+    request.set_version("latest");
+    eddy::v1::GetVersionResponse response;
+    ASSERT_TRUE(stub->GetVersion(&context, request, &response).ok());
+    EXPECT_EQ(response.version().schema().id(), 1);
+  }
+  {
+    grpc::ClientContext context;
+    eddy::v1::GetModeResponse response;
+    ASSERT_TRUE(stub->GetMode(&context, eddy::v1::GetModeRequest(), &response).ok());
+    EXPECT_EQ(response.mode(), "READWRITE");
+  }
+
   // New registrations continue above the imported ids.
   RegistryResponse fresh =
       dst.Post("/subjects/e-value/versions", Json{{"schema", AvroRecord("Echo", {"e"})}});

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -269,6 +270,38 @@ TEST_F(RegistryReplicationTest, KillingTheLeaderMidStormLosesNothingAndWritesRes
       restarted.Post("/subjects/after/versions", Json{{"schema", AvroRecord("After", {"f"})}});
   ASSERT_EQ(fresh.status, 200) << fresh.raw;
   for (const Acked& a : all) ASSERT_GT(fresh.json["id"].get<int>(), a.id);
+}
+
+TEST_F(RegistryReplicationTest, WithoutAQuorumWritesFailWithConfluentCodesAndReadsStillServe) {
+  std::optional<int> leader = FindLeader(*cluster_);
+  ASSERT_TRUE(leader.has_value()) << "no registry leader elected";
+  const int survivor = (*leader + 1) % kReplicas;
+  RegistryClient client(cluster_->RegistryRestPort(survivor));
+  const std::string schema = AvroRecord("BeforeTheLoss", {"a"});
+  RegistryResponse registered = client.Post("/subjects/kept/versions", Json{{"schema", schema}});
+  ASSERT_EQ(registered.status, 200) << registered.raw;
+  EDDY_ASSERT_OK(cluster_->Kill(Role::kRegistry, *leader));
+  EDDY_ASSERT_OK(cluster_->Kill(Role::kRegistry, (*leader + 2) % kReplicas));
+  // First the dead leader cannot be reached (50003), then no leader is known (50004); never a
+  // hang, never an acknowledgement without a majority.
+  std::set<int> seen;
+  const bool unknown_leader = WaitFor(
+      [&] {
+        RegistryResponse write =
+            client.Post("/subjects/lost/versions", Json{{"schema", AvroRecord("Lost", {"b"})}});
+        EXPECT_EQ(write.status, 500) << write.raw;
+        EXPECT_THAT(write.error_code(), ::testing::AnyOf(50002, 50003, 50004)) << write.raw;
+        EXPECT_TRUE(write.json.contains("message")) << write.raw;
+        seen.insert(write.error_code());
+        return write.error_code() == 50004;
+      },
+      absl::Seconds(20));
+  EXPECT_TRUE(unknown_leader) << "the survivor never reported an unknown leader; codes seen: "
+                              << ::testing::PrintToString(seen);
+  // Reads are local: the survivor still serves what it holds.
+  RegistryResponse kept = client.Get("/subjects/kept/versions/latest");
+  ASSERT_EQ(kept.status, 200) << kept.raw;
+  EXPECT_EQ(kept.json["schema"], schema);
 }
 
 }  // namespace
