@@ -126,6 +126,18 @@ RegistryQuorum::RegistryQuorum(RegistryQuorumOptions options,
 absl::Status RegistryQuorum::Init() {
   // A founding member starts from the voter set as entry 1; a restarted one from its log.
   EDDY_ASSIGN_OR_RETURN(LogIndex last, storage_->LastIndex());
+  if (last == LogIndex(0) && !store_.IsEmpty()) {
+    // The other replicas would start empty: this one would silently diverge from them.
+    return absl::FailedPreconditionError(
+        "the registry store holds data the Raft log does not: a replica starts from an empty "
+        "data directory (move a single registry's data with eddyctl registry export|import)");
+  }
+  if (LogIndex(store_.AppliedIndex()) > last) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the registry store applied log entry ", store_.AppliedIndex(),
+                     " but the Raft log ends at ", last.value(), ": the Raft log under ",
+                     options_.dir, " is not this store's"));
+  }
   if (last == LogIndex(0)) {
     raft::ConfState conf;
     for (const RegistryVoter& voter : options_.voters) conf.voters.insert(voter.id);
@@ -180,7 +192,9 @@ void RegistryQuorum::AddMetrics(metrics::Registry& metrics) {
 
 void RegistryQuorum::Start() { driver_->Start(); }
 
-void RegistryQuorum::StopDriver() { driver_->Stop(); }
+void RegistryQuorum::StopDriver() {
+  if (driver_ != nullptr) driver_->Stop();  // null when Create failed before building it
+}
 
 absl::Status RegistryQuorum::ToRegistryError(const absl::Status& status) const {
   switch (status.code()) {

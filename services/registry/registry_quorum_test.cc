@@ -134,5 +134,32 @@ TEST_F(RegistryQuorumTest, RestartResumesAfterTheAppliedIndexAndALostStoreIsRebu
   EXPECT_EQ(more->id, 3);
 }
 
+TEST_F(RegistryQuorumTest, RefusesAStoreTheRaftLogDoesNotExplain) {
+  // A single registry's data under a new quorum would diverge from the other, empty replicas.
+  {
+    auto store = RegistryStore::Open((dir_ / "store").string());
+    ASSERT_THAT(store.status(), IsOk());
+    eddy::v1::RegistryCommand command;
+    command.mutable_set_config()->set_compatibility("NONE");
+    ASSERT_THAT((*store)->Apply(command).status(), IsOk());
+    auto quorum = RegistryQuorum::Create({.self = NodeId(1),
+                                          .voters = {{NodeId(1), "127.0.0.1:1"}},
+                                          .dir = (dir_ / "raft").string()},
+                                         **store);
+    EXPECT_EQ(quorum.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(quorum.status().message(), HasSubstr("export|import"));
+  }
+  std::filesystem::remove_all(dir_ / "store");
+  // A store ahead of its Raft log (the log directory replaced) is refused too.
+  Open();
+  ASSERT_THAT(Register("a", "\"string\"").status(), IsOk());
+  quorum_.reset();
+  std::filesystem::remove_all(dir_ / "raft");
+  auto quorum = RegistryQuorum::Create(
+      {.self = NodeId(1), .voters = {{NodeId(1), "127.0.0.1:1"}}, .dir = (dir_ / "raft").string()},
+      *store_);
+  EXPECT_EQ(quorum.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace eddy::registry

@@ -645,4 +645,10 @@ int64_t RegistryStore::SubjectCount() const {
   return static_cast<int64_t>(subjects_.size());
 }
 
+bool RegistryStore::IsEmpty() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return schemas_.empty() && subjects_.empty() && configs_.empty() && modes_.empty() &&
+         applied_index_ == 0;
+}
+
 }  // namespace eddy::registry

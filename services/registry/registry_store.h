@@ -115,6 +115,8 @@ class RegistryStore {
   int32_t MaxId() const;
   int64_t SchemaCount() const;
   int64_t SubjectCount() const;
+  // IsEmpty says whether the store holds nothing at all (no schema, version, config or mode).
+  bool IsEmpty() const;
 
  private:
   struct Plan;
