@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <system_error>
 
 #include "libs/common/shutdown.h"
 #include "libs/common/status_macros.h"
@@ -44,6 +45,13 @@ int main(int argc, char** argv) {
 
   // The store, the quorum and the gRPC services exist before the daemon's gRPC server starts,
   // which serves the quorum's transport and the registry API.
+  std::error_code mkdir_error;
+  std::filesystem::create_directories(server.data_dir, mkdir_error);
+  if (mkdir_error) {
+    spdlog::critical("cannot start: cannot create --data-dir {}: {}", server.data_dir,
+                     mkdir_error.message());
+    return 1;
+  }
   absl::StatusOr<std::unique_ptr<registry::RegistryStore>> store =
       registry::RegistryStore::Open(server.data_dir + "/store");
   if (!store.ok()) {
