@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -46,9 +47,37 @@ std::vector<SchemaReference> FromProto(
 
 }  // namespace
 
-RegistryService::RegistryService(RegistryStore& store, RegistryServiceOptions options,
+std::string_view ModeName(eddy::v1::RegistryMode mode) {
+  switch (mode) {
+    case eddy::v1::REGISTRY_MODE_READONLY: return "READONLY";
+    case eddy::v1::REGISTRY_MODE_IMPORT: return "IMPORT";
+    default: return "READWRITE";
+  }
+}
+
+std::optional<eddy::v1::RegistryMode> ParseModeName(std::string_view name) {
+  const std::string upper = absl::AsciiStrToUpper(AbslView(name));
+  for (eddy::v1::RegistryMode mode :
+       {eddy::v1::REGISTRY_MODE_READWRITE, eddy::v1::REGISTRY_MODE_READONLY,
+        eddy::v1::REGISTRY_MODE_IMPORT}) {
+    if (ModeName(mode) == upper) return mode;
+  }
+  return std::nullopt;
+}
+
+RegistryService::RegistryService(RegistryStore& store, RegistryWriter& writer,
+                                 RegistryServiceOptions options,
                                  std::function<void()> on_incompatible)
-    : store_(store), options_(options), on_incompatible_(std::move(on_incompatible)) {}
+    : store_(store),
+      writer_(writer),
+      options_(options),
+      on_incompatible_(std::move(on_incompatible)) {}
+
+absl::StatusOr<CommandResult> RegistryService::Write(const eddy::v1::RegistryCommand& command) {
+  absl::MutexLock lock(&register_mu_);
+  EDDY_RETURN_IF_ERROR(writer_.Sync());
+  return writer_.Write(command);
+}
 
 absl::Status RegistryService::ValidateSubject(std::string_view subject) {
   const bool control = std::any_of(subject.begin(), subject.end(), [](char c) {
@@ -203,6 +232,8 @@ absl::StatusOr<Registered> RegistryService::Register(const std::string& subject,
   EDDY_ASSIGN_OR_RETURN(Prepared prepared, Prepare(input, normalize));
 
   absl::MutexLock lock(&register_mu_);
+  // Checks below read the store: it must hold every write committed so far (a new leader).
+  EDDY_RETURN_IF_ERROR(writer_.Sync());
   if (std::optional<int32_t> id = store_.FindSchemaId(prepared.record)) {
     for (const VersionInfo& info : store_.Versions(subject)) {
       if (!info.deleted && info.schema_id == *id && (input.id == 0 || input.id == *id)) {
@@ -231,7 +262,7 @@ absl::StatusOr<Registered> RegistryService::Register(const std::string& subject,
   *reg->mutable_schema() = std::move(prepared.record);
   reg->mutable_schema()->set_id(input.id);
   reg->set_version(input.version);
-  EDDY_ASSIGN_OR_RETURN(CommandResult result, store_.Apply(command));
+  EDDY_ASSIGN_OR_RETURN(CommandResult result, writer_.Write(command));
   return Registered{result.id, result.version};
 }
 
@@ -321,8 +352,7 @@ absl::StatusOr<int32_t> RegistryService::DeleteVersion(const std::string& subjec
   command.mutable_delete_version()->set_subject(subject);
   command.mutable_delete_version()->set_version(number);
   command.mutable_delete_version()->set_permanent(permanent);
-  absl::MutexLock lock(&register_mu_);
-  EDDY_ASSIGN_OR_RETURN(CommandResult result, store_.Apply(command));
+  EDDY_ASSIGN_OR_RETURN(CommandResult result, Write(command));
   return result.version;
 }
 
@@ -332,8 +362,7 @@ absl::StatusOr<std::vector<int32_t>> RegistryService::DeleteSubject(const std::s
   eddy::v1::RegistryCommand command;
   command.mutable_delete_subject()->set_subject(subject);
   command.mutable_delete_subject()->set_permanent(permanent);
-  absl::MutexLock lock(&register_mu_);
-  EDDY_ASSIGN_OR_RETURN(CommandResult result, store_.Apply(command));
+  EDDY_ASSIGN_OR_RETURN(CommandResult result, Write(command));
   return std::move(result.versions);
 }
 

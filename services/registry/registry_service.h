@@ -22,12 +22,18 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "services/registry/registry_store.h"
+#include "services/registry/registry_writer.h"
 #include "services/registry/schema.h"
 
 namespace eddy::registry {
 
 // kDefaultCompatibility is the level of a registry nobody configured (Confluent's default).
 inline constexpr CompatibilityLevel kDefaultCompatibility = CompatibilityLevel::kBackward;
+
+// ModeName is Confluent's name of a mode: READWRITE, READONLY or IMPORT.
+std::string_view ModeName(eddy::v1::RegistryMode mode);
+// ParseModeName reads a mode name in any letter case.
+std::optional<eddy::v1::RegistryMode> ParseModeName(std::string_view name);
 
 // SchemaInput is a schema as a client sends it (register, lookup, compatibility check).
 struct SchemaInput {
@@ -61,12 +67,16 @@ struct RegistryServiceOptions {
 
 class RegistryService {
  public:
-  // `store` must outlive the service. `on_incompatible` (may be empty) runs once per registration
-  // refused as incompatible, for metrics.
-  RegistryService(RegistryStore& store, RegistryServiceOptions options,
+  // `store` (read) and `writer` (written through) must outlive the service. `on_incompatible`
+  // (may be empty) runs once per registration refused as incompatible, for metrics.
+  RegistryService(RegistryStore& store, RegistryWriter& writer, RegistryServiceOptions options,
                   std::function<void()> on_incompatible = {});
 
-  RegistryStore& store() { return store_; }
+  const RegistryStore& store() const { return store_; }
+
+  // Write runs one command (config and mode changes) through the writer, serialized with the
+  // other writes.
+  absl::StatusOr<CommandResult> Write(const eddy::v1::RegistryCommand& command);
 
   // ValidateSubject returns 42208 for a name Confluent refuses: empty, control characters.
   static absl::Status ValidateSubject(std::string_view subject);
@@ -119,6 +129,7 @@ class RegistryService {
   absl::Status CheckWritable(std::string_view subject) const;
 
   RegistryStore& store_;
+  RegistryWriter& writer_;
   const RegistryServiceOptions options_;
   const std::function<void()> on_incompatible_;
   absl::Mutex register_mu_;

@@ -25,6 +25,7 @@ constexpr char kVersionPrefix[] = "sv/";
 constexpr char kConfigPrefix[] = "cfg/";
 constexpr char kModePrefix[] = "mode/";
 constexpr char kCounterKey[] = "meta/next-id";
+constexpr char kAppliedKey[] = "meta/applied";
 
 void AppendBigEndian(std::string& out, int32_t value) {
   const auto v = static_cast<uint32_t>(value);
@@ -88,8 +89,15 @@ struct RegistryStore::Plan {
   std::vector<std::pair<std::string, int32_t>> erase_versions;
   std::vector<std::pair<std::string, std::optional<std::string>>> configs;
   std::vector<std::pair<std::string, std::optional<RegistryMode>>> modes;
+  std::optional<int64_t> applied;
   CommandResult result;
 
+  void SetApplied(int64_t index) {
+    eddy::v1::StoredApplied record;
+    record.set_index(index);
+    batch.Put(std::string(kAppliedKey), record.SerializeAsString());
+    applied = index;
+  }
   void AddSchema(const StoredSchema& schema) {
     batch.Put(SchemaKey(schema.id()), schema.SerializeAsString());
     new_schema = schema;
@@ -130,12 +138,20 @@ absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(const std::st
         absl::StrCat("registry store: cannot open RocksDB at ", path, ": ", status.ToString()));
   }
   std::unique_ptr<RegistryStore> store(new RegistryStore(std::unique_ptr<rocksdb::DB>(raw)));
+  absl::MutexLock lock(&store->mu_);
   EDDY_RETURN_IF_ERROR(store->Load());
   return store;
 }
 
 absl::Status RegistryStore::Load() {
-  absl::MutexLock lock(&mu_);
+  schemas_.clear();
+  ids_by_identity_.clear();
+  subjects_.clear();
+  uses_.clear();
+  configs_.clear();
+  modes_.clear();
+  next_id_ = 1;
+  applied_index_ = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string_view key(it->key().data(), it->key().size());
@@ -165,6 +181,10 @@ absl::Status RegistryStore::Load() {
       eddy::v1::StoredCounter record;
       EDDY_RETURN_IF_ERROR(Decode(key, it->value(), record));
       next_id_ = record.next_id();
+    } else if (key == kAppliedKey) {
+      eddy::v1::StoredApplied record;
+      EDDY_RETURN_IF_ERROR(Decode(key, it->value(), record));
+      applied_index_ = record.index();
     } else {
       return absl::DataLossError(absl::StrCat("registry store: unknown key \"",
                                               absl::CEscape(absl::string_view(key.data(), key.size())), "\""));
@@ -175,15 +195,68 @@ absl::Status RegistryStore::Load() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<CommandResult> RegistryStore::ApplyEncoded(std::string_view bytes) {
+absl::StatusOr<CommandResult> RegistryStore::ApplyEncoded(std::string_view bytes, int64_t index) {
   eddy::v1::RegistryCommand command;
   if (!command.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError("registry store: cannot decode a RegistryCommand");
+    return absl::DataLossError(
+        absl::StrCat("registry store: log entry ", index, " is not a RegistryCommand"));
   }
-  return Apply(command);
+  return ApplyAt(command, index);
 }
 
 absl::StatusOr<CommandResult> RegistryStore::Apply(const eddy::v1::RegistryCommand& command) {
+  return ApplyAt(command, std::nullopt);
+}
+
+int64_t RegistryStore::AppliedIndex() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return applied_index_;
+}
+
+absl::StatusOr<std::string> RegistryStore::Snapshot() const {
+  // Writers hold apply_mu_ from planning to commit; holding it here makes the scan one state.
+  absl::MutexLock writer(&apply_mu_);
+  eddy::v1::StoreSnapshot snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    eddy::v1::StoreSnapshot::Record* record = snapshot.add_records();
+    record->set_key(it->key().data(), it->key().size());
+    record->set_value(it->value().data(), it->value().size());
+  }
+  if (!it->status().ok()) return StoreError("snapshot scan", it->status());
+  return snapshot.SerializeAsString();
+}
+
+absl::Status RegistryStore::Restore(std::string_view data, int64_t index) {
+  eddy::v1::StoreSnapshot snapshot;
+  if (!snapshot.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("registry store: the snapshot at log entry ", index, " does not decode"));
+  }
+  absl::MutexLock writer(&apply_mu_);
+  rocksdb::WriteBatch batch;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) batch.Delete(it->key());
+    if (!it->status().ok()) return StoreError("restore scan", it->status());
+  }
+  for (const eddy::v1::StoreSnapshot::Record& record : snapshot.records()) {
+    batch.Put(record.key(), record.value());
+  }
+  eddy::v1::StoredApplied applied;
+  applied.set_index(index);
+  batch.Put(std::string(kAppliedKey), applied.SerializeAsString());
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  if (rocksdb::Status status = db_->Write(options, &batch); !status.ok()) {
+    return StoreError("restore", status);
+  }
+  absl::MutexLock lock(&mu_);
+  return Load();
+}
+
+absl::StatusOr<CommandResult> RegistryStore::ApplyAt(const eddy::v1::RegistryCommand& command,
+                                                     std::optional<int64_t> index) {
   absl::MutexLock writer(&apply_mu_);
   Plan plan;
   {
@@ -221,6 +294,7 @@ absl::StatusOr<CommandResult> RegistryStore::Apply(const eddy::v1::RegistryComma
         return absl::InvalidArgumentError("registry store: empty RegistryCommand");
     }
   }
+  if (index.has_value()) plan.SetApplied(*index);
   EDDY_RETURN_IF_ERROR(Commit(plan));
   return std::move(plan.result);
 }
@@ -236,6 +310,7 @@ absl::Status RegistryStore::Commit(Plan& plan) {
   absl::MutexLock lock(&mu_);
   if (plan.new_schema.has_value()) PutSchema(std::move(*plan.new_schema));
   if (plan.next_id.has_value()) next_id_ = *plan.next_id;
+  if (plan.applied.has_value()) applied_index_ = *plan.applied;
   for (auto& [subject, version, record] : plan.put_versions) PutVersion(subject, version, record);
   for (auto& [subject, version] : plan.erase_versions) EraseVersion(subject, version);
   for (auto& [subject, value] : plan.configs) {
@@ -568,6 +643,12 @@ int64_t RegistryStore::SchemaCount() const {
 int64_t RegistryStore::SubjectCount() const {
   absl::ReaderMutexLock lock(&mu_);
   return static_cast<int64_t>(subjects_.size());
+}
+
+bool RegistryStore::IsEmpty() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return schemas_.empty() && subjects_.empty() && configs_.empty() && modes_.empty() &&
+         applied_index_ == 0;
 }
 
 }  // namespace eddy::registry

@@ -76,8 +76,18 @@ class RegistryStore {
   // Apply applies one command, durably, and returns what it did; a command the state refuses
   // returns a RegistryError (registry_errors.h) and changes nothing.
   absl::StatusOr<CommandResult> Apply(const eddy::v1::RegistryCommand& command);
-  // ApplyEncoded is Apply for a serialized RegistryCommand (a replicated log entry).
-  absl::StatusOr<CommandResult> ApplyEncoded(std::string_view bytes);
+  // ApplyEncoded is Apply for a serialized RegistryCommand: replicated log entry `index` (> 0),
+  // recorded as AppliedIndex() in the same batch as the command's effect. A refused command
+  // changes nothing, index included: replaying it is refused again, state being the same.
+  absl::StatusOr<CommandResult> ApplyEncoded(std::string_view bytes, int64_t index);
+
+  // AppliedIndex is the last log entry whose effect the store holds (0 on a single replica).
+  int64_t AppliedIndex() const;
+  // Snapshot serializes the whole store (a StoreSnapshot), applied index included.
+  absl::StatusOr<std::string> Snapshot() const;
+  // Restore replaces the whole store with `snapshot` (made by Snapshot) as of log entry `index`,
+  // durably. kDataLoss when it does not decode (the store is then unchanged).
+  absl::Status Restore(std::string_view snapshot, int64_t index);
 
   // SchemaById returns the schema with `id`, or null. The record is immutable and may be kept.
   std::shared_ptr<const eddy::v1::StoredSchema> SchemaById(int32_t id) const;
@@ -105,13 +115,17 @@ class RegistryStore {
   int32_t MaxId() const;
   int64_t SchemaCount() const;
   int64_t SubjectCount() const;
+  // IsEmpty says whether the store holds nothing at all (no schema, version, config or mode).
+  bool IsEmpty() const;
 
  private:
   struct Plan;
   using VersionMap = std::map<int32_t, eddy::v1::StoredVersion>;
 
   explicit RegistryStore(std::unique_ptr<rocksdb::DB> db);
-  absl::Status Load();
+  absl::Status Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<CommandResult> ApplyAt(const eddy::v1::RegistryCommand& command,
+                                        std::optional<int64_t> index);
   absl::Status Commit(Plan& plan);
 
   absl::Status PlanRegister(const eddy::v1::RegisterSchemaCommand& command, Plan& plan) const
@@ -138,7 +152,7 @@ class RegistryStore {
 
   const std::unique_ptr<rocksdb::DB> db_;
   // Serializes writers, so a plan made under the shared lock is still valid when committed.
-  absl::Mutex apply_mu_;
+  mutable absl::Mutex apply_mu_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<int32_t, std::shared_ptr<const eddy::v1::StoredSchema>> schemas_
       ABSL_GUARDED_BY(mu_);
@@ -150,6 +164,7 @@ class RegistryStore {
   std::map<std::string, std::string, std::less<>> configs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, eddy::v1::RegistryMode, std::less<>> modes_ ABSL_GUARDED_BY(mu_);
   int32_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  int64_t applied_index_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace eddy::registry

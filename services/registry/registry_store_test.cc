@@ -214,12 +214,70 @@ TEST_F(RegistryStoreTest, EncodedCommandsApplyLikeDecodedOnes) {
   eddy::v1::RegistryCommand command;
   command.mutable_register_schema()->set_subject("a");
   *command.mutable_register_schema()->mutable_schema() = Schema("\"string\"");
-  auto result = store_->ApplyEncoded(command.SerializeAsString());
+  auto result = store_->ApplyEncoded(command.SerializeAsString(), 7);
   ASSERT_THAT(result.status(), IsOk());
   EXPECT_EQ(result->id, 1);
-  EXPECT_EQ(store_->ApplyEncoded("\xff\xff garbage").status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(store_->AppliedIndex(), 7);
+  EXPECT_EQ(store_->ApplyEncoded("\xff\xff garbage", 8).status().code(),
+            absl::StatusCode::kDataLoss);
   EXPECT_EQ(store_->Apply(eddy::v1::RegistryCommand()).status().code(),
             absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AppliedIndex(), 7);
+}
+
+TEST_F(RegistryStoreTest, AppliedIndexIsDurableWithTheEffect) {
+  eddy::v1::RegistryCommand command;
+  command.mutable_register_schema()->set_subject("a");
+  *command.mutable_register_schema()->mutable_schema() = Schema("\"string\"");
+  ASSERT_THAT(store_->ApplyEncoded(command.SerializeAsString(), 3).status(), IsOk());
+  // A refused command (permanent delete of a live version) leaves the index where it was.
+  eddy::v1::RegistryCommand refused;
+  refused.mutable_delete_version()->set_subject("a");
+  refused.mutable_delete_version()->set_version(1);
+  refused.mutable_delete_version()->set_permanent(true);
+  EXPECT_EQ(Code(store_->ApplyEncoded(refused.SerializeAsString(), 4).status()), 40407);
+  Reopen();
+  EXPECT_EQ(store_->AppliedIndex(), 3);
+  EXPECT_EQ(store_->MaxId(), 1);
+}
+
+TEST_F(RegistryStoreTest, SnapshotRestoresEverythingElsewhere) {
+  ASSERT_THAT(Register("a", "\"string\"").status(), IsOk());
+  ASSERT_THAT(Register("b", "\"long\"").status(), IsOk());
+  ASSERT_THAT(DeleteVersion("a", 1, false).status(), IsOk());
+  eddy::v1::RegistryCommand set;
+  set.mutable_set_config()->set_subject("b");
+  set.mutable_set_config()->set_compatibility("NONE");
+  ASSERT_THAT(store_->Apply(set).status(), IsOk());
+  absl::StatusOr<std::string> snapshot = store_->Snapshot();
+  ASSERT_THAT(snapshot.status(), IsOk());
+
+  // A second store with other contents takes the snapshot over entirely, durably.
+  const std::filesystem::path other_dir = dir_.string() + "_other";
+  std::filesystem::remove_all(other_dir);
+  {
+    auto other = RegistryStore::Open(other_dir.string());
+    ASSERT_THAT(other.status(), IsOk());
+    eddy::v1::RegistryCommand reg;
+    reg.mutable_register_schema()->set_subject("gone");
+    *reg.mutable_register_schema()->mutable_schema() = Schema("\"int\"");
+    ASSERT_THAT((*other)->Apply(reg).status(), IsOk());
+    EXPECT_EQ((*other)->Restore("\xff\x01 not a snapshot", 9).code(),
+              absl::StatusCode::kDataLoss);
+    ASSERT_THAT((*other)->Restore(*snapshot, 12), IsOk());
+  }
+  auto reopened = RegistryStore::Open(other_dir.string());
+  ASSERT_THAT(reopened.status(), IsOk());
+  RegistryStore& restored = **reopened;
+  EXPECT_EQ(restored.AppliedIndex(), 12);
+  EXPECT_THAT(restored.Subjects(true), ElementsAre("a", "b"));
+  EXPECT_THAT(restored.Subjects(false), ElementsAre("b"));
+  EXPECT_EQ(restored.Config("b"), "NONE");
+  EXPECT_EQ(restored.MaxId(), 2);
+  ASSERT_NE(restored.SchemaById(2), nullptr);
+  EXPECT_EQ(restored.SchemaById(2)->schema(), "\"long\"");
+  reopened->reset();
+  std::filesystem::remove_all(other_dir);
 }
 
 TEST_F(RegistryStoreTest, ConfigDeleteReturnsThePreviousLevel) {

@@ -31,7 +31,7 @@ absl::StatusOr<RestReply> SetLevel(RegistryService& service, const std::string& 
   eddy::v1::RegistryCommand command;
   command.mutable_set_config()->set_subject(subject);
   command.mutable_set_config()->set_compatibility(std::string(CompatibilityLevelName(level)));
-  EDDY_RETURN_IF_ERROR(service.store().Apply(command).status());
+  EDDY_RETURN_IF_ERROR(service.Write(command).status());
   return Reply(Json{{"compatibility", std::string(CompatibilityLevelName(level))}});
 }
 
@@ -45,14 +45,14 @@ void AddConfigRoutes(RestRouter& router, RegistryService& service) {
   router.Add("GET", "/config", [&service](const RestRequest&) -> absl::StatusOr<RestReply> {
     return Reply(LevelJson(CompatibilityLevelName(service.EffectiveLevel(""))));
   });
-  router.Add("PUT", "/config", [&service](const RestRequest& req) {
+  router.AddWrite("PUT", "/config", [&service](const RestRequest& req) {
     return SetLevel(service, "", req);
   });
-  router.Add("DELETE", "/config", [&service](const RestRequest&) -> absl::StatusOr<RestReply> {
+  router.AddWrite("DELETE", "/config", [&service](const RestRequest&) -> absl::StatusOr<RestReply> {
     const CompatibilityLevel previous = service.EffectiveLevel("");
     eddy::v1::RegistryCommand command;
     command.mutable_delete_config();
-    EDDY_RETURN_IF_ERROR(service.store().Apply(command).status());
+    EDDY_RETURN_IF_ERROR(service.Write(command).status());
     return Reply(LevelJson(CompatibilityLevelName(previous)));
   });
 
@@ -70,12 +70,12 @@ void AddConfigRoutes(RestRouter& router, RegistryService& service) {
                                                  "' does not have subject-level compatibility "
                                                  "configured"));
              });
-  router.Add("PUT", "/config/{subject}",
+  router.AddWrite("PUT", "/config/{subject}",
              [&service](const RestRequest& req) -> absl::StatusOr<RestReply> {
                EDDY_RETURN_IF_ERROR(RegistryService::ValidateSubject(req.params[0]));
                return SetLevel(service, req.params[0], req);
              });
-  router.Add("DELETE", "/config/{subject}",
+  router.AddWrite("DELETE", "/config/{subject}",
              [&service](const RestRequest& req) -> absl::StatusOr<RestReply> {
                const std::string& subject = req.params[0];
                if (!service.store().Config(subject).has_value()) {
@@ -83,7 +83,7 @@ void AddConfigRoutes(RestRouter& router, RegistryService& service) {
                }
                eddy::v1::RegistryCommand command;
                command.mutable_delete_config()->set_subject(subject);
-               EDDY_ASSIGN_OR_RETURN(CommandResult result, service.store().Apply(command));
+               EDDY_ASSIGN_OR_RETURN(CommandResult result, service.Write(command));
                return Reply(LevelJson(result.previous));
              });
 }

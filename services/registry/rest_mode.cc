@@ -11,23 +11,11 @@ namespace {
 
 using eddy::v1::RegistryMode;
 
-std::string ModeName(RegistryMode mode) {
-  switch (mode) {
-    case eddy::v1::REGISTRY_MODE_READONLY: return "READONLY";
-    case eddy::v1::REGISTRY_MODE_IMPORT: return "IMPORT";
-    default: return "READWRITE";
-  }
-}
-
 absl::StatusOr<RegistryMode> ParseMode(const RestRequest& req) {
   EDDY_ASSIGN_OR_RETURN(Json body, ParseBody(req.body));
   auto it = body.find("mode");
   if (it != body.end() && it->is_string()) {
-    const std::string name = absl::AsciiStrToUpper(it->get<std::string>());
-    for (RegistryMode mode : {eddy::v1::REGISTRY_MODE_READWRITE, eddy::v1::REGISTRY_MODE_READONLY,
-                              eddy::v1::REGISTRY_MODE_IMPORT}) {
-      if (ModeName(mode) == name) return mode;
-    }
+    if (std::optional<RegistryMode> mode = ParseModeName(it->get<std::string>())) return *mode;
   }
   return RegistryError(ErrorCode::kInvalidMode,
                        "Invalid mode. Valid values are READWRITE, READONLY, and IMPORT.");
@@ -40,17 +28,17 @@ absl::StatusOr<RestReply> SetMode(RegistryService& service, const std::string& s
   command.mutable_set_mode()->set_subject(subject);
   command.mutable_set_mode()->set_mode(mode);
   command.mutable_set_mode()->set_force(req.Flag("force"));
-  EDDY_RETURN_IF_ERROR(service.store().Apply(command).status());
-  return Reply(Json{{"mode", ModeName(mode)}});
+  EDDY_RETURN_IF_ERROR(service.Write(command).status());
+  return Reply(Json{{"mode", std::string(ModeName(mode))}});
 }
 
 }  // namespace
 
 void AddModeRoutes(RestRouter& router, RegistryService& service) {
   router.Add("GET", "/mode", [&service](const RestRequest&) -> absl::StatusOr<RestReply> {
-    return Reply(Json{{"mode", ModeName(service.EffectiveMode(""))}});
+    return Reply(Json{{"mode", std::string(ModeName(service.EffectiveMode("")))}});
   });
-  router.Add("PUT", "/mode", [&service](const RestRequest& req) {
+  router.AddWrite("PUT", "/mode", [&service](const RestRequest& req) {
     return SetMode(service, "", req);
   });
 
@@ -58,21 +46,21 @@ void AddModeRoutes(RestRouter& router, RegistryService& service) {
              [&service](const RestRequest& req) -> absl::StatusOr<RestReply> {
                const std::string& subject = req.params[0];
                if (std::optional<RegistryMode> mode = service.store().Mode(subject)) {
-                 return Reply(Json{{"mode", ModeName(*mode)}});
+                 return Reply(Json{{"mode", std::string(ModeName(*mode))}});
                }
                if (req.Flag("defaultToGlobal")) {
-                 return Reply(Json{{"mode", ModeName(service.EffectiveMode(""))}});
+                 return Reply(Json{{"mode", std::string(ModeName(service.EffectiveMode("")))}});
                }
                return RegistryError(ErrorCode::kSubjectModeNotConfigured,
                                     absl::StrCat("Subject '", subject,
                                                  "' does not have subject-level mode configured"));
              });
-  router.Add("PUT", "/mode/{subject}",
+  router.AddWrite("PUT", "/mode/{subject}",
              [&service](const RestRequest& req) -> absl::StatusOr<RestReply> {
                EDDY_RETURN_IF_ERROR(RegistryService::ValidateSubject(req.params[0]));
                return SetMode(service, req.params[0], req);
              });
-  router.Add("DELETE", "/mode/{subject}",
+  router.AddWrite("DELETE", "/mode/{subject}",
              [&service](const RestRequest& req) -> absl::StatusOr<RestReply> {
                const std::string& subject = req.params[0];
                std::optional<RegistryMode> previous = service.store().Mode(subject);
@@ -81,8 +69,8 @@ void AddModeRoutes(RestRouter& router, RegistryService& service) {
                }
                eddy::v1::RegistryCommand command;
                command.mutable_delete_mode()->set_subject(subject);
-               EDDY_RETURN_IF_ERROR(service.store().Apply(command).status());
-               return Reply(Json{{"mode", ModeName(*previous)}});
+               EDDY_RETURN_IF_ERROR(service.Write(command).status());
+               return Reply(Json{{"mode", std::string(ModeName(*previous))}});
              });
 }
 

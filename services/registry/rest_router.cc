@@ -69,6 +69,11 @@ void RestRouter::Add(std::string_view method, std::string_view pattern, RestHand
   routes_.push_back(std::move(route));
 }
 
+void RestRouter::AddWrite(std::string_view method, std::string_view pattern, RestHandler handler) {
+  Add(method, pattern, std::move(handler));
+  routes_.back().writes = true;
+}
+
 RestRouter::Match RestRouter::Find(std::string_view method, std::string_view path) const {
   const std::vector<std::string_view> segments = SplitPath(path);
   Match match;

@@ -45,6 +45,8 @@ class RestRouter {
     std::string pattern;                // as registered; the metrics label
     std::vector<std::string> segments;  // "{x}" segments are parameters
     RestHandler handler;
+    // The route changes the registry's state: a replicated registry runs it on the leader.
+    bool writes = false;
   };
 
   struct Match {
@@ -55,6 +57,8 @@ class RestRouter {
 
   // Add registers `handler` for `method` and `pattern`. REQUIRES: pattern starts with '/'.
   void Add(std::string_view method, std::string_view pattern, RestHandler handler);
+  // AddWrite is Add for a route that changes state (register, delete, config and mode changes).
+  void AddWrite(std::string_view method, std::string_view pattern, RestHandler handler);
 
   // Find matches `method` and a raw (still percent-encoded, query-free) `path`.
   Match Find(std::string_view method, std::string_view path) const;

@@ -6,13 +6,9 @@
 #include <sys/socket.h>
 
 #include <chrono>
-#include <exception>
 #include <thread>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "services/registry/registry_errors.h"
 #include "services/registry/rest_json.h"
 #include "spdlog/spdlog.h"
 
@@ -20,33 +16,6 @@ namespace eddy::registry {
 namespace {
 
 constexpr char kV1Json[] = "application/vnd.schemaregistry.v1+json";
-constexpr char kAnyJson[] = "application/vnd.schemaregistry+json";
-constexpr char kPlainJson[] = "application/json";
-constexpr char kOctetStream[] = "application/octet-stream";
-
-// MediaType returns the lower-cased type/subtype of a header value item, without parameters.
-std::string MediaType(absl::string_view item) {
-  return absl::AsciiStrToLower(
-      absl::StripAsciiWhitespace(item.substr(0, std::min(item.find(';'), item.size()))));
-}
-
-// NegotiateResponseType returns the response media type for an Accept header, or "" for 406.
-std::string NegotiateResponseType(const std::string& accept) {
-  if (accept.empty()) return kV1Json;
-  bool wildcard = false;
-  for (absl::string_view item : absl::StrSplit(accept, ',')) {
-    const std::string type = MediaType(item);
-    if (type == kV1Json || type == kAnyJson || type == kPlainJson) return type;
-    if (type == "*/*" || type == "application/*") wildcard = true;
-  }
-  return wildcard ? kV1Json : "";
-}
-
-bool AcceptedRequestType(const std::string& content_type) {
-  if (content_type.empty()) return true;
-  const std::string type = MediaType(content_type);
-  return type == kV1Json || type == kAnyJson || type == kPlainJson || type == kOctetStream;
-}
 
 std::string_view RawPath(const httplib::Request& req) {
   std::string_view target = req.target.empty() ? std::string_view(req.path) : req.target;
@@ -73,8 +42,8 @@ class RestServer::Impl {
 };
 
 RestServer::RestServer(RestServerOptions options, const RestRouter& router,
-                       RegistryMetrics& metrics)
-    : options_(std::move(options)), router_(router), metrics_(metrics) {}
+                       RegistryMetrics& metrics, RestForwarder* forwarder)
+    : options_(std::move(options)), router_(router), metrics_(metrics), forwarder_(forwarder) {}
 
 RestServer::~RestServer() { Stop(); }
 
@@ -93,54 +62,21 @@ absl::Status RestServer::Start() {
 
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
     const auto start = std::chrono::steady_clock::now();
-    std::string route = "unknown";
-    const std::string content_type = NegotiateResponseType(req.get_header_value("Accept"));
-    int status = 200;
-    std::string body;
-    if (content_type.empty()) {
-      status = 406;
-      body = ErrorBody(406, "HTTP 406 Not Acceptable");
-    } else {
-      // HEAD is GET without the body (httplib drops it), as JAX-RS provides it.
-      RestRouter::Match match =
-          router_.Find(req.method == "HEAD" ? std::string_view("GET") : req.method, RawPath(req));
-      if (match.route == nullptr) {
-        status = match.path_known ? 405 : 404;
-        body = ErrorBody(status, match.path_known ? "HTTP 405 Method Not Allowed"
-                                                  : "HTTP 404 Not Found");
-      } else if ((req.method == "POST" || req.method == "PUT") &&
-                 !AcceptedRequestType(req.get_header_value("Content-Type"))) {
-        route = match.route->pattern;
-        status = 415;
-        body = ErrorBody(415, "HTTP 415 Unsupported Media Type");
-      } else {
-        route = match.route->pattern;
-        RestRequest request{std::move(match.params),
-                            std::multimap<std::string, std::string>(req.params.begin(),
-                                                                    req.params.end()),
-                            req.body};
-        absl::StatusOr<RestReply> reply = absl::InternalError("no answer");
-        try {
-          reply = match.route->handler(request);
-        } catch (const std::exception& e) {
-          // Handlers report errors as Status; an exception here is a bug, answered as Confluent
-          // answers unexpected failures rather than ending the process.
-          spdlog::error("registry REST {} {}: {}", req.method, req.path, e.what());
-          reply = absl::InternalError(absl::StrCat("Internal Server Error: ", e.what()));
-        }
-        if (reply.ok()) {
-          status = reply->status;
-          body = std::move(reply->body);
-        } else {
-          const int code = ErrorCodeOf(reply.status());
-          status = HttpStatusFor(code);
-          body = ErrorBody(code, std::string(reply.status().message()));
-        }
-      }
-    }
-    res.status = status;
-    res.set_content(body, content_type.empty() ? kV1Json : content_type.c_str());
-    metrics_.ObserveRequest(route, req.method, status,
+    const std::string content_type = req.get_header_value("Content-Type");
+    const std::string accept = req.get_header_value("Accept");
+    RestResponse response =
+        Dispatch(router_,
+                 RestCall{.method = req.method,
+                          .path = RawPath(req),
+                          .query = std::multimap<std::string, std::string>(req.params.begin(),
+                                                                           req.params.end()),
+                          .body = req.body,
+                          .content_type = content_type,
+                          .accept = accept},
+                 forwarder_);
+    res.status = response.status;
+    res.set_content(response.body, response.content_type.c_str());
+    metrics_.ObserveRequest(response.route, req.method, response.status,
                             std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
                                 .count());
   };

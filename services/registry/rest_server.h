@@ -1,13 +1,8 @@
 // RestServer: the registry's Confluent-compatible HTTP API (default port 8081) on cpp-httplib.
-// It owns the listener and its worker pool, and wraps every route of a RestRouter with what
-// Confluent's REST framework does around its resources:
-//  - content negotiation: requests may carry application/vnd.schemaregistry.v1+json,
-//    application/vnd.schemaregistry+json, application/json or application/octet-stream (else 415);
-//    the response type is the first of the three JSON types the Accept header names (*/* or no
-//    Accept gives application/vnd.schemaregistry.v1+json; only other types give 406);
-//  - errors: every non-2xx answer, unknown routes and oversized bodies included, has the body
-//    {"error_code": <code>, "message": <text>};
-//  - metrics: requests by route, method and status, latency by route (RegistryMetrics).
+// It owns the listener and its worker pool and hands every request to Dispatch (rest_dispatch.h:
+// content negotiation, Confluent error bodies, forwarding of writes); requests httplib refuses
+// before routing (an oversized body, a bad request line) get the same error body. Metrics:
+// requests by route, method and status, latency by route (RegistryMetrics).
 //
 // Keep-alive connections are served until idle for keep_alive_seconds; each open connection holds
 // one worker thread (httplib's model), so `threads` bounds concurrent clients.
@@ -22,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "services/registry/registry_metrics.h"
+#include "services/registry/rest_dispatch.h"
 #include "services/registry/rest_router.h"
 
 namespace eddy::registry {
@@ -36,8 +32,9 @@ struct RestServerOptions {
 
 class RestServer {
  public:
-  // `router` and `metrics` must outlive the server.
-  RestServer(RestServerOptions options, const RestRouter& router, RegistryMetrics& metrics);
+  // `router`, `metrics` and `forwarder` (null: every write runs here) must outlive the server.
+  RestServer(RestServerOptions options, const RestRouter& router, RegistryMetrics& metrics,
+             RestForwarder* forwarder = nullptr);
   ~RestServer();
   RestServer(const RestServer&) = delete;
   RestServer& operator=(const RestServer&) = delete;
@@ -53,6 +50,7 @@ class RestServer {
   const RestServerOptions options_;
   const RestRouter& router_;
   RegistryMetrics& metrics_;
+  RestForwarder* const forwarder_;
   std::atomic<int> port_{0};
   std::unique_ptr<Impl> impl_;
 };

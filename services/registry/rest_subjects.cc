@@ -32,7 +32,7 @@ void AddSubjectRoutes(RestRouter& router, RegistryService& service) {
                return Reply(SubjectSchemaJson(found));
              });
 
-  router.Add("DELETE", "/subjects/{subject}",
+  router.AddWrite("DELETE", "/subjects/{subject}",
              [&service](const RestRequest& req) -> absl::StatusOr<RestReply> {
                EDDY_ASSIGN_OR_RETURN(std::vector<int32_t> versions,
                                      service.DeleteSubject(req.params[0], req.Flag("permanent")));
@@ -47,7 +47,7 @@ void AddSubjectRoutes(RestRouter& router, RegistryService& service) {
                return Reply(Json(versions));
              });
 
-  router.Add("POST", "/subjects/{subject}/versions",
+  router.AddWrite("POST", "/subjects/{subject}/versions",
              [&service](const RestRequest& req) -> absl::StatusOr<RestReply> {
                EDDY_ASSIGN_OR_RETURN(Json body, ParseBody(req.body));
                EDDY_ASSIGN_OR_RETURN(SchemaInput input, ParseSchemaInput(body));
@@ -72,7 +72,7 @@ void AddSubjectRoutes(RestRouter& router, RegistryService& service) {
                return RestReply{200, found.schema->schema()};
              });
 
-  router.Add("DELETE", "/subjects/{subject}/versions/{version}",
+  router.AddWrite("DELETE", "/subjects/{subject}/versions/{version}",
              [&service](const RestRequest& req) -> absl::StatusOr<RestReply> {
                EDDY_ASSIGN_OR_RETURN(int32_t version,
                                      service.DeleteVersion(req.params[0], req.params[1],

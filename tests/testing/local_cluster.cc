@@ -245,6 +245,14 @@ std::vector<std::string> LocalCluster::Args(const Daemon& daemon) const {
   };
   if (daemon.role == Role::kRegistry) {
     args.push_back(absl::StrCat("--rest-port=", daemon.rest_port));
+    // Several registries are the replicas of one Raft quorum; node ids are index + 1.
+    if (options_.registries > 1) {
+      std::vector<std::string> voters;
+      for (int i = 0; i < options_.registries; ++i) {
+        voters.push_back(absl::StrCat(i + 1, "@", GrpcAddress(Role::kRegistry, i)));
+      }
+      args.push_back(absl::StrCat("--quorum-voters=", absl::StrJoin(voters, ",")));
+    }
   }
   if (daemon.role == Role::kController) {
     args.push_back(absl::StrCat("--member-session-timeout-ms=", options_.member_session_timeout_ms));

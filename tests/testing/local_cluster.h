@@ -34,7 +34,7 @@ struct LocalClusterOptions {
   int controllers = 1;
   int brokers = 1;
   int coordinators = 1;
-  int registries = 1;
+  int registries = 1;  // more than one: the replicas of one replicated registry
   int gateways = 1;
   // Where data and logs go. Empty: a new temporary directory, removed on destruction unless kept.
   std::string data_dir;
