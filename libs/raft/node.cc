@@ -175,7 +175,16 @@ void RaftNode::HandleVoteRequest(const Message& m) {
   // and your log is up to date", for a term we have not entered.
   const bool can_vote =
       vote_ == m.from || (vote_ == kNoNode && leader_ == kNoNode) || (pre && m.term > term_);
-  const bool grant = can_vote && log_.IsUpToDate(m.index, m.log_term);
+  bool grant = can_vote && log_.IsUpToDate(m.index, m.log_term);
+  // Two pre-candidates with equally up-to-date logs would grant each other's pre-votes, then both
+  // campaign and split the real vote (each votes for itself), and both wait a whole randomized
+  // timeout again. Between such pre-candidates the lower id goes first: the higher one's pre-vote
+  // is refused. Pre-votes bind nothing, so this only orders who campaigns (the lower one's own
+  // pre-vote is granted by the higher one, which then votes for it).
+  if (pre && grant && role_ == Role::kPreCandidate && m.from > options_.id &&
+      m.index == log_.last_index() && m.log_term == log_.last_term()) {
+    grant = false;
+  }
   Message reply{.type = pre ? MessageType::kPreVoteResponse : MessageType::kVoteResponse,
                 .to = m.from,
                 .term = (pre && grant) ? m.term : term_,

@@ -149,5 +149,22 @@ TEST(RaftElectionTest, PreCandidateAsksAgainOnceTheOtherVotersLeaseRunsOut) {
   EXPECT_EQ(c.Leader(), 3);
 }
 
+TEST(RaftElectionTest, TwoPreCandidatesWithEqualLogsDoNotSplitTheVote) {
+  TestCluster c(3);
+  ASSERT_TRUE(c.Campaign(1));
+  c.Crash(1);
+  const Term term = c.node(2).status().term;
+  // Both survivors time out in the same instant: each asks the other for a pre-vote.
+  c.drop = [](const Message&) { return true; };
+  while (c.node(2).status().role != Role::kPreCandidate) c.Tick(2);
+  while (c.node(3).status().role != Role::kPreCandidate) c.Tick(3);
+  c.drop = nullptr;
+  c.Tick(0);  // both ask again in the same tick: the two pre-votes cross
+  // Node 2 (the lower id) campaigns with node 3's pre-vote and real vote; node 3 does not
+  // campaign for the same term, so one election decides it.
+  EXPECT_EQ(c.Leader(), 2);
+  EXPECT_EQ(c.node(2).status().term, term + 1);
+}
+
 }  // namespace
 }  // namespace eddy::raft
