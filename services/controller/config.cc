@@ -27,7 +27,10 @@ void Config::Bind(common::ConfigSpec& spec) {
   spec.Add("quorum-tick-ms", &quorum_tick_ms, "Raft tick (ms); the leader heartbeats every tick.",
            5, 1000);
   spec.Add("quorum-election-timeout-ms", &quorum_election_timeout_ms,
-           "Minimum Raft election timeout (ms); at least two ticks.", 10, 60000);
+           "Minimum Raft election timeout (ms; Kafka's controller.quorum.election.timeout.ms, "
+           "default 1000 there); at least two ticks. Followers wait a random time in "
+           "[timeout, 2 * timeout).",
+           10, 60000);
   spec.Add("metadata-snapshot-entries", &metadata_snapshot_entries,
            "Metadata log entries applied between snapshots.", 1, 100000000);
   spec.Add("num-partitions", &num_partitions,
