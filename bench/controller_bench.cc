@@ -72,13 +72,15 @@ int Run(const Args& args) {
     return 1;
   }
   std::vector<std::string> addresses;
-  for (int i = 0; i < kControllers; ++i) addresses.push_back(cluster.GrpcAddress(Role::kController, i));
+  for (int i = 0; i < kControllers; ++i)
+    addresses.push_back(cluster.GrpcAddress(Role::kController, i));
   ControllerClient client(addresses);
   FakeBrokers brokers(addresses, kBrokers, absl::Milliseconds(500));
   if (!WaitFor(
           [&] {
             eddy::v1::GetClusterStatusResponse status;
-            return client.Call(&Stub::GetClusterStatus, eddy::v1::GetClusterStatusRequest(), &status)
+            return client
+                       .Call(&Stub::GetClusterStatus, eddy::v1::GetClusterStatusRequest(), &status)
                        .ok() &&
                    status.health().brokers() - status.health().fenced_brokers() == kBrokers;
           },
@@ -102,8 +104,8 @@ int Run(const Args& args) {
     const grpc::Status status = client.Call(&Stub::CreateTopics, request, &response);
     latencies_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
     if (!status.ok() || response.results_size() != 1 || response.results(0).error_code() != 0) {
-      std::cerr << "bench controller: CreateTopics bench-" << t << " failed: "
-                << status.error_message()
+      std::cerr << "bench controller: CreateTopics bench-" << t
+                << " failed: " << status.error_message()
                 << (response.results_size() == 1 ? response.results(0).error_message() : "")
                 << std::endl;
       return 1;
@@ -199,7 +201,8 @@ int Run(const Args& args) {
       {"restart_ready_seconds", Seconds(ready)},
       {"restart_serving_seconds", Seconds(serving)},
       {"targets",
-       {{"create_replicated_seconds", 10}, {"watch_snapshot_seconds_max", 1},
+       {{"create_replicated_seconds", 10},
+        {"watch_snapshot_seconds_max", 1},
         {"restart_serving_seconds", 3}}},
   };
   std::ofstream(args.out) << json.dump(2) << "\n";

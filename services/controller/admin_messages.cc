@@ -85,8 +85,9 @@ ElectLeadersRequest FromProto(const eddy::v1::ElectLeadersRequest& request) {
   if (!request.all_partitions()) {
     out.topic_partitions.emplace();
     for (const auto& topic : request.topics()) {
-      out.topic_partitions->push_back(TopicPartitions{
-          .topic = topic.name(), .partitions = {topic.partitions().begin(), topic.partitions().end()}});
+      out.topic_partitions->push_back(
+          TopicPartitions{.topic = topic.name(),
+                          .partitions = {topic.partitions().begin(), topic.partitions().end()}});
     }
   }
   return out;

@@ -264,8 +264,8 @@ void ControllerService::Tick() {
     return;
   }
   const Term term = quorum_.status().node.term;
+  WriteClusterId();
   if (term != leading_term_) {
-    WriteClusterId();
     TakeOverLeases();
     rebalancer_.StartLeading();
     leading_term_ = term;
@@ -288,9 +288,13 @@ void ControllerService::Tick() {
 }
 
 void ControllerService::WriteClusterId() {
-  bool known = false;
-  quorum_.Read([&](const MetadataImage& image) { known = !image.cluster_id().empty(); });
-  if (known) return;
+  if (cluster_id_written_ || cluster_id_pending_.exchange(true)) return;
+  quorum_.Read(
+      [&](const MetadataImage& image) { cluster_id_written_ = !image.cluster_id().empty(); });
+  if (cluster_id_written_) {
+    cluster_id_pending_ = false;
+    return;
+  }
   quorum_.Submit(
       [this](const MetadataImage& image) {
         std::vector<MetadataRecord> records;
@@ -302,14 +306,14 @@ void ControllerService::WriteClusterId() {
         return records;
       },
       [this](absl::StatusOr<QuorumWrite> write) {
+        cluster_id_pending_ = false;  // the next tick checks again and, if needed, retries
         if (!write.ok()) {
-          // The next leader (or this one, in its next term) tries again.
           spdlog::warn("writing the cluster id failed: {}", write.status().ToString());
           return;
         }
         std::string id;
         quorum_.Read([&](const MetadataImage& image) { id = image.cluster_id(); });
-        spdlog::info("cluster id {} written at offset {}", id, write->index.value());
+        spdlog::info("cluster id {} at offset {}", id, write->index.value());
       });
 }
 
@@ -563,10 +567,9 @@ grpc::ServerUnaryReactor* ControllerService::ElectLeaders(
     eddy::v1::ElectLeadersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (request->election_type() != 0 && request->election_type() != 1) {
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("unknown election type ", request->election_type(),
-                     " (Kafka's ElectionType: 0 PREFERRED, 1 UNCLEAN)")));
+    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 absl::StrCat("unknown election type ", request->election_type(),
+                                              " (Kafka's ElectionType: 0 PREFERRED, 1 UNCLEAN)")));
     return reactor;
   }
   if (Redirect(context, reactor)) return reactor;
@@ -591,9 +594,8 @@ grpc::ServerUnaryReactor* ControllerService::AllocateProducerIds(
   if (Redirect(context, reactor)) return reactor;
   quorum_.Submit(
       [this, request, response](const MetadataImage& image) {
-        auto result =
-            controller::AllocateProducerIds(image, options_, BrokerId(request->broker_id()),
-                                            BrokerEpoch(request->broker_epoch()));
+        auto result = controller::AllocateProducerIds(
+            image, options_, BrokerId(request->broker_id()), BrokerEpoch(request->broker_epoch()));
         *response = ToProto(result.response);
         return std::move(result.records);
       },

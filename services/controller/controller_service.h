@@ -19,6 +19,7 @@
 // proposed id (cluster_id.h) once; GetClusterStatus answers UNAVAILABLE until that is applied.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -96,7 +97,8 @@ class ControllerService final : public eddy::v1::Controller::CallbackService {
   // AfterBrokerHeartbeat submits the fencing change a broker's heartbeat asks for, if any.
   void AfterBrokerHeartbeat(const eddy::v1::HeartbeatRequest& request);
   void TakeOverLeases();
-  // WriteClusterId writes the proposed cluster id if the log has none yet.
+  // WriteClusterId writes the proposed cluster id if the log has none yet (one attempt at a time;
+  // Tick calls it until the image holds an id).
   void WriteClusterId();
   void RebalanceLeaders();
   // AdoptBroker leases a broker the image knows with `epoch` but this leader does not yet (it
@@ -107,9 +109,11 @@ class ControllerService final : public eddy::v1::Controller::CallbackService {
   ClusterMembership& membership_;
   const ControllerOptions options_;
   const std::string proposed_cluster_id_;
-  std::mt19937_64 random_;  // used only by commands, which run one at a time
-  Term leading_term_;       // the term whose leases this controller holds (Tick's thread)
-  LeaderRebalancer rebalancer_;  // Tick's thread
+  std::mt19937_64 random_;           // used only by commands, which run one at a time
+  Term leading_term_;                // the term whose leases this controller holds (Tick's thread)
+  LeaderRebalancer rebalancer_;      // Tick's thread
+  bool cluster_id_written_ = false;  // Tick's thread; once set, the id never changes
+  std::atomic<bool> cluster_id_pending_ = false;  // a write is queued (cleared by its Done)
 };
 
 }  // namespace eddy::controller

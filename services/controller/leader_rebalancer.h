@@ -21,7 +21,7 @@
 namespace eddy::controller {
 
 struct LeaderRebalanceOptions {
-  bool enabled = true;                                // auto.leader.rebalance.enable
+  bool enabled = true;                                 // auto.leader.rebalance.enable
   absl::Duration check_interval = absl::Seconds(300);  // leader.imbalance.check.interval.seconds
   int32_t imbalance_percentage = 10;                   // leader.imbalance.per.broker.percentage
 };

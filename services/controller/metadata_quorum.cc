@@ -116,9 +116,8 @@ absl::StatusOr<std::unique_ptr<MetadataQuorum>> MetadataQuorum::Create(
   std::error_code error;
   std::filesystem::create_directories(options.dir, error);
   if (error) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot create the metadata log directory ", options.dir, ": ",
-                     error.message()));
+    return absl::UnavailableError(absl::StrCat("cannot create the metadata log directory ",
+                                               options.dir, ": ", error.message()));
   }
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<raft::RocksDbStorage> storage,
                         raft::RocksDbStorage::Open(options.dir));

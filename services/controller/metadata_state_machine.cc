@@ -302,9 +302,9 @@ absl::Status MetadataStateMachine::ApplyRecord(const MetadataRecord& record, Log
       // Written once: a second, different id would rename the cluster under its members.
       if (record.cluster_id().cluster_id().empty() ||
           (!image_.cluster_id_.empty() && image_.cluster_id_ != record.cluster_id().cluster_id())) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "cluster id record \"", record.cluster_id().cluster_id(), "\" for a cluster with id \"",
-            image_.cluster_id_, "\""));
+        return absl::FailedPreconditionError(
+            absl::StrCat("cluster id record \"", record.cluster_id().cluster_id(),
+                         "\" for a cluster with id \"", image_.cluster_id_, "\""));
       }
       image_.cluster_id_ = record.cluster_id().cluster_id();
       return absl::OkStatus();

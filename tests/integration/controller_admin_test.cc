@@ -340,11 +340,12 @@ TEST_F(ControllerAdminTest, DescribeAlterAndIncrementalAlterConfigs) {
   EXPECT_EQ(Entry(described, "segment.bytes")->value(), "1048576");
 
   // Incremental: SET, DELETE and APPEND in one request.
-  altered = IncrementalAlter(TopicResource("configs"), {{"retention.ms", 0, "2000"},
-                                                        {"segment.bytes", 1, ""},
-                                                        {"cleanup.policy", 2, "compact"}});
+  altered = IncrementalAlter(
+      TopicResource("configs"),
+      {{"retention.ms", 0, "2000"}, {"segment.bytes", 1, ""}, {"cleanup.policy", 2, "compact"}});
   ASSERT_EQ(altered.error_code(), 0) << altered.error_message();
-  described = Describe(TopicResource("configs"), {"retention.ms", "segment.bytes", "cleanup.policy"});
+  described =
+      Describe(TopicResource("configs"), {"retention.ms", "segment.bytes", "cleanup.policy"});
   EXPECT_EQ(Entry(described, "retention.ms")->value(), "2000");
   EXPECT_EQ(Entry(described, "segment.bytes")->value(), "1073741824");
   EXPECT_EQ(Entry(described, "segment.bytes")->source(), kDefaultConfig);
@@ -352,8 +353,9 @@ TEST_F(ControllerAdminTest, DescribeAlterAndIncrementalAlterConfigs) {
   // SUBTRACT takes it out again.
   altered = IncrementalAlter(TopicResource("configs"), {{"cleanup.policy", 3, "delete"}});
   ASSERT_EQ(altered.error_code(), 0) << altered.error_message();
-  EXPECT_EQ(Entry(Describe(TopicResource("configs"), {"cleanup.policy"}), "cleanup.policy")->value(),
-            "compact");
+  EXPECT_EQ(
+      Entry(Describe(TopicResource("configs"), {"cleanup.policy"}), "cleanup.policy")->value(),
+      "compact");
 
   // A cluster default is what a topic without its own value reports, as a dynamic default.
   altered = IncrementalAlter(ClusterResource(), {{"log.retention.ms", 0, "5000"}});
@@ -559,9 +561,8 @@ TEST_F(ControllerAdminTest, ElectLeadersPreferredAndUnclean) {
   ASSERT_EQ(elected.results_size(), 1);
   EXPECT_EQ(elected.results(0).error_code(), 0) << elected.results(0).error_message();
   const int32_t epoch_before = grown.partition().leader_epoch();
-  partition = WaitForPartition("elect", 0, [&](const eddy::v1::PartitionMetadata& p) {
-    return p.leader() == preferred;
-  });
+  partition = WaitForPartition(
+      "elect", 0, [&](const eddy::v1::PartitionMetadata& p) { return p.leader() == preferred; });
   ASSERT_TRUE(partition.has_value());
   EXPECT_GT(partition->leader_epoch(), epoch_before);
 
@@ -593,9 +594,8 @@ TEST_F(ControllerAdminTest, ElectLeadersPreferredAndUnclean) {
   elected = Elect(1, "unclean", {0});
   ASSERT_EQ(elected.results_size(), 1);
   EXPECT_EQ(elected.results(0).error_code(), 0) << elected.results(0).error_message();
-  partition = WaitForPartition("unclean", 0, [&](const eddy::v1::PartitionMetadata& p) {
-    return p.leader() == survivor;
-  });
+  partition = WaitForPartition(
+      "unclean", 0, [&](const eddy::v1::PartitionMetadata& p) { return p.leader() == survivor; });
   ASSERT_TRUE(partition.has_value()) << "the unclean election did not elect broker " << survivor;
   EXPECT_THAT(partition->isr(), ::testing::ElementsAre(survivor));
 
@@ -680,9 +680,10 @@ TEST_F(ControllerRebalanceTest, LeadershipReturnsToThePreferredReplicaOnTheTimer
   ASSERT_EQ(AlterIsr("balance", *partition, isr).error_code(), 0);
 
   // Nobody asks for an election: the active controller's timer moves leadership back.
-  EXPECT_TRUE(WaitForPartition("balance", 0, [&](const eddy::v1::PartitionMetadata& p) {
-                return p.leader() == preferred;
-              }).has_value())
+  EXPECT_TRUE(WaitForPartition(
+                  "balance", 0,
+                  [&](const eddy::v1::PartitionMetadata& p) { return p.leader() == preferred; })
+                  .has_value())
       << "leadership did not return to preferred broker " << preferred;
 }
 

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -35,8 +35,8 @@ class ControllerClient {
   }
 
   template <typename Request, typename Response>
-  using Method = grpc::Status (eddy::v1::Controller::Stub::*)(grpc::ClientContext*,
-                                                              const Request&, Response*);
+  using Method = grpc::Status (eddy::v1::Controller::Stub::*)(grpc::ClientContext*, const Request&,
+                                                              Response*);
 
   // Call runs `method` on the leader, trying the controllers in turn while they redirect or are
   // unreachable, for up to `timeout`. Returns the last status.
@@ -136,8 +136,7 @@ class FakeBrokers {
         request.set_member_id(id);
         request.set_member_epoch(broker.epoch);
         eddy::v1::HeartbeatResponse response;
-        if (heartbeats_.Call(&eddy::v1::Controller::Stub::Heartbeat, request, &response,
-                             interval_)
+        if (heartbeats_.Call(&eddy::v1::Controller::Stub::Heartbeat, request, &response, interval_)
                 .ok() &&
             response.reregister()) {
           Register(id);
