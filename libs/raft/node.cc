@@ -154,8 +154,12 @@ void RaftNode::Campaign(bool pre_vote, bool transfer) {
     }
     return;
   }
+  RequestVotes(pre_vote, campaign_term, transfer);
+}
+
+void RaftNode::RequestVotes(bool pre_vote, Term campaign_term, bool transfer) {
   for (NodeId voter : conf_.voters) {
-    if (voter == options_.id) continue;
+    if (voter == options_.id || votes_.contains(voter)) continue;
     Send(Message{.type = pre_vote ? MessageType::kPreVote : MessageType::kVote,
                  .to = voter,
                  .term = campaign_term,
@@ -171,7 +175,16 @@ void RaftNode::HandleVoteRequest(const Message& m) {
   // and your log is up to date", for a term we have not entered.
   const bool can_vote =
       vote_ == m.from || (vote_ == kNoNode && leader_ == kNoNode) || (pre && m.term > term_);
-  const bool grant = can_vote && log_.IsUpToDate(m.index, m.log_term);
+  bool grant = can_vote && log_.IsUpToDate(m.index, m.log_term);
+  // Two pre-candidates with equally up-to-date logs would grant each other's pre-votes, then both
+  // campaign and split the real vote (each votes for itself), and both wait a whole randomized
+  // timeout again. Between such pre-candidates the lower id goes first: the higher one's pre-vote
+  // is refused. Pre-votes bind nothing, so this only orders who campaigns (the lower one's own
+  // pre-vote is granted by the higher one, which then votes for it).
+  if (pre && grant && role_ == Role::kPreCandidate && m.from > options_.id &&
+      m.index == log_.last_index() && m.log_term == log_.last_term()) {
+    grant = false;
+  }
   Message reply{.type = pre ? MessageType::kPreVoteResponse : MessageType::kVoteResponse,
                 .to = m.from,
                 .term = (pre && grant) ? m.term : term_,
@@ -275,6 +288,13 @@ void RaftNode::Tick() {
         leader_ = kNoNode;
         ResetElectionTimer();
       }
+    } else if (role_ == Role::kPreCandidate && election_elapsed_ % options_.heartbeat_tick == 0) {
+      // Voters that heard from the old leader a moment after we did are still in its lease
+      // (diss. §4.2.3) and drop our pre-vote unanswered. Asking those again each heartbeat tick
+      // gets their vote as soon as the lease runs out, instead of a full randomized timeout later
+      // (which made failover take up to twice the election timeout). Pre-votes change no state
+      // anywhere, so repeating them is safe.
+      RequestVotes(/*pre_vote=*/true, term_ + 1, /*transfer=*/false);
     }
     return;
   }

@@ -129,5 +129,42 @@ TEST(RaftElectionTest, RejectedVoteRequestsDoNotPostponeCandidacy) {
   EXPECT_TRUE(campaigned);
 }
 
+TEST(RaftElectionTest, PreCandidateAsksAgainOnceTheOtherVotersLeaseRunsOut) {
+  TestCluster c(3);
+  ASSERT_TRUE(c.Campaign(1));
+  c.Crash(1);
+  // Node 3 times out first; node 2 heard from the dead leader too recently and drops its pre-vote.
+  int ticks = 0;
+  while (c.node(3).status().role != Role::kPreCandidate && ticks++ < 100) c.Tick(3);
+  ASSERT_EQ(c.node(3).status().role, Role::kPreCandidate);
+  const int election_tick = RaftOptions().election_tick;
+  c.Tick(2, election_tick - 1);
+  c.Tick(3);  // asked again, still inside node 2's lease
+  ASSERT_EQ(c.node(3).status().role, Role::kPreCandidate);
+  c.Tick(2);  // node 2's lease has run out (its own timeout is drawn later than that here)
+  ASSERT_EQ(c.node(2).status().role, Role::kFollower);
+  // One heartbeat tick later node 3 asks again and wins, rather than a whole randomized election
+  // timeout after its first attempt.
+  c.Tick(3, RaftOptions().heartbeat_tick);
+  EXPECT_EQ(c.Leader(), 3);
+}
+
+TEST(RaftElectionTest, TwoPreCandidatesWithEqualLogsDoNotSplitTheVote) {
+  TestCluster c(3);
+  ASSERT_TRUE(c.Campaign(1));
+  c.Crash(1);
+  const Term term = c.node(2).status().term;
+  // Both survivors time out in the same instant: each asks the other for a pre-vote.
+  c.drop = [](const Message&) { return true; };
+  while (c.node(2).status().role != Role::kPreCandidate) c.Tick(2);
+  while (c.node(3).status().role != Role::kPreCandidate) c.Tick(3);
+  c.drop = nullptr;
+  c.Tick(0);  // both ask again in the same tick: the two pre-votes cross
+  // Node 2 (the lower id) campaigns with node 3's pre-vote and real vote; node 3 does not
+  // campaign for the same term, so one election decides it.
+  EXPECT_EQ(c.Leader(), 2);
+  EXPECT_EQ(c.node(2).status().term, term + 1);
+}
+
 }  // namespace
 }  // namespace eddy::raft

@@ -3,7 +3,8 @@
 //   kill to the accepted write is printed as p50/p99 (bounded only generously: CI machines vary).
 // - SIGSTOP the leader for 10 s while writes go on elsewhere, then SIGCONT: it steps down.
 // Every accepted write reports (term, controller); no term may have two accepting controllers,
-// and every accepted topic is in every controller's metadata at the end.
+// and every accepted topic is in every controller's metadata at the end. Every leader reports the
+// same cluster id, also after all controllers restart.
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -68,6 +69,7 @@ class ControllerQuorumTest : public ::testing::Test {
       eddy::v1::GetClusterStatusResponse response;
       if (Stub(i)->GetClusterStatus(&context, {}, &response).ok() &&
           response.controller_id() == i + 1) {
+        cluster_ids_.insert(response.cluster_id());
         return i;
       }
     }
@@ -136,6 +138,8 @@ class ControllerQuorumTest : public ::testing::Test {
   std::unique_ptr<LocalCluster> cluster_;
   std::map<int64_t, std::set<int32_t>> accepted_by_term_;
   std::set<std::string> created_;
+  // Every cluster id a leader reported: the id is replicated, so one for the cluster's life.
+  std::set<std::string> cluster_ids_;
 };
 
 TEST_F(ControllerQuorumTest, NewLeaderAcceptsWritesAfterKillAndPausedLeaderStepsDown) {
@@ -196,6 +200,16 @@ TEST_F(ControllerQuorumTest, NewLeaderAcceptsWritesAfterKillAndPausedLeaderSteps
         absl::Seconds(10)))
         << "controller " << i << " lost committed topics";
   }
+
+  // The cluster id came from the metadata log: every leader of the run reported the same one, and
+  // it survives every controller restarting.
+  for (int i = 0; i < kControllers; ++i) {
+    EDDY_ASSERT_OK(cluster_->Stop(Role::kController, i, absl::Seconds(10)).status());
+  }
+  for (int i = 0; i < kControllers; ++i) EDDY_ASSERT_OK(cluster_->Restart(Role::kController, i));
+  ASSERT_TRUE(WaitFor([&] { return Leader() >= 0; }, absl::Seconds(20)));
+  EXPECT_EQ(cluster_ids_.size(), 1u) << "leaders reported different cluster ids";
+  EXPECT_FALSE(cluster_ids_.begin()->empty());
 }
 
 }  // namespace
