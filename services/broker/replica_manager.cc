@@ -345,8 +345,15 @@ void ReplicaManager::Stop() {
     pending.swap(delayed_);
   }
   for (const auto& operation : pending) operation->TryComplete(true);
-  for (const auto& [key, partition] : Hosted()) {
-    if (absl::Status status = partition->Close(); !status.ok()) {
+  // Closed and released now, while the metrics registry the logs report to still exists; requests
+  // still arriving find no partition (NOT_LEADER_OR_FOLLOWER).
+  std::map<TopicPartitionKey, Hosted_> partitions;
+  {
+    absl::MutexLock lock(&mu_);
+    partitions.swap(partitions_);
+  }
+  for (const auto& [key, hosted] : partitions) {
+    if (absl::Status status = hosted.partition->Close(); !status.ok()) {
       spdlog::error("{}: close: {}", key.ToString(), status.ToString());
     }
   }

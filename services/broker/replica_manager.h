@@ -136,7 +136,8 @@ class ReplicaManager {
   // PokeDelayed re-checks every parked operation (a partition's readable data moved).
   void PokeDelayed();
 
-  // Start runs the ticker thread; Stop ends it and closes every partition cleanly.
+  // Start runs the ticker thread; Stop ends it, then closes and releases every partition (logs
+  // checkpointed, producer snapshots written).
   void Start();
   void Stop();
 
