@@ -43,6 +43,8 @@ class BrokerFailoverTest : public BrokerClusterTest {
 
   // Run produces while `fault` hits the leader of partition 0 kFaults times, then checks the log.
   void Run(bool pause) {
+    const absl::Time start = absl::Now();
+    auto elapsed = [&] { return absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(100))); };
     const int64_t total = TotalRecords();
     const int64_t per_partition = total / kPartitions;
     TestProducer producer(ProducerOptions("events", kPartitions));
@@ -68,8 +70,9 @@ class BrokerFailoverTest : public BrokerClusterTest {
       absl::StatusOr<PartitionState> state = GetPartitionState(controller(), "events", 0);
       ASSERT_TRUE(state.ok());
       const int index = state->leader - 1;
-      std::cout << (pause ? "pausing" : "killing") << " broker " << state->leader << " at "
-                << producer.acked_records() << " acknowledged records" << std::endl;
+      std::cout << elapsed() << ": " << (pause ? "pausing" : "killing") << " broker "
+                << state->leader << " at " << producer.acked_records() << " acknowledged records"
+                << std::endl;
       if (pause) {
         EDDY_ASSERT_OK(cluster_->Pause(Role::kBroker, index));
       } else {
@@ -81,15 +84,21 @@ class BrokerFailoverTest : public BrokerClusterTest {
             return now.ok() && now->leader >= 0 && now->leader != state->leader;
           },
           absl::Seconds(20)));
+      std::cout << elapsed() << ": partition 0 has a new leader" << std::endl;
       if (pause) {
         EDDY_ASSERT_OK(cluster_->Resume(Role::kBroker, index));
       } else {
         EDDY_ASSERT_OK(cluster_->Restart(Role::kBroker, index));
       }
+      std::cout << elapsed() << ": broker " << state->leader << " back" << std::endl;
+    }
+    while (!done.load()) {
+      WaitFor([&] { return done.load(); }, absl::Seconds(3));
+      std::cout << elapsed() << ": " << producer.acked_records() << " acknowledged" << std::endl;
     }
     thread.join();
     ASSERT_TRUE(produced.ok()) << produced;
-    std::cout << producer.acked_records() << " records acknowledged, " << producer.retries()
+    std::cout << elapsed() << ": " << producer.acked_records() << " records acknowledged, " << producer.retries()
               << " retried batches" << std::endl;
     const auto acknowledged = producer.Acknowledged();
     int64_t read_total = 0;

@@ -3,6 +3,7 @@
 // (min.insync.replicas=2) acks=all fails with NOT_ENOUGH_REPLICAS and nothing becomes visible to
 // consumers, while acks=1 succeeds; the replicas return, catch up and rejoin the ISR, and the
 // high watermark moves again.
+#include <iostream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -100,6 +101,30 @@ TEST_F(BrokerReplicationTest, TwoOfThreeReplicasDown) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->produce().results(0).error_code(), 0);
   EXPECT_EQ(again->produce().results(0).base_offset(), 7);
+}
+
+}  // namespace
+}  // namespace eddy::testing
+
+namespace eddy::testing {
+namespace {
+
+// acks=all completes when the followers' next fetch reports the batch: an append wakes the
+// followers' parked fetches at once, so a produce never waits for replica.fetch.wait.max.ms
+// (500 ms) per round.
+TEST_F(BrokerReplicationTest, AcksAllDoesNotWaitForTheFollowersLongPoll) {
+  const PartitionState state = State();
+  DataStreamClient leader(brokers_.at(state.leader));
+  constexpr int kProduces = 40;
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < kProduces; ++i) {
+    auto answer = leader.Call(ProduceRequest("r", 0, Records(10, "v"), -1));
+    ASSERT_TRUE(answer.ok());
+    ASSERT_EQ(answer->produce().results(0).error_code(), 0);
+  }
+  const absl::Duration average = (absl::Now() - start) / kProduces;
+  std::cout << "acks=all average latency " << absl::FormatDuration(average) << std::endl;
+  EXPECT_LT(average, absl::Milliseconds(250));
 }
 
 }  // namespace

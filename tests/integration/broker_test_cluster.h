@@ -3,6 +3,7 @@
 // until every replica's broker has it, and the addresses the data-stream test client needs.
 #pragma once
 
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,7 +26,10 @@ class BrokerClusterTest : public ::testing::Test {
     options.coordinators = 0;
     options.registries = 0;
     options.gateways = 0;
-    options.keep_data_if = [] { return ::testing::Test::HasFailure(); };
+    // EDDY_KEEP_TEST_DATA=1 keeps the daemons' logs and data of a passing run too.
+    options.keep_data_if = [] {
+      return ::testing::Test::HasFailure() || std::getenv("EDDY_KEEP_TEST_DATA") != nullptr;
+    };
     cluster_ = std::make_unique<LocalCluster>(options);
     EDDY_ASSERT_OK(cluster_->Start());
     for (int i = 0; i < brokers; ++i) brokers_[i + 1] = cluster_->GrpcAddress(Role::kBroker, i);

@@ -23,10 +23,9 @@ FetchOperation::FetchOperation(ReplicaManager& replicas, BrokerMetrics* metrics,
       reply_(std::move(reply)) {}
 
 void FetchOperation::Start(std::shared_ptr<FetchOperation> operation, ReplicaManager& replicas) {
-  if (operation->request_.max_wait_ms() <= 0 || operation->TryComplete(false)) {
-    operation->TryComplete(true);
-    return;
-  }
+  // The first attempt always reads: a follower's fetch reports its log end, which moves the high
+  // watermark (and completes acks=all produces) even when there is nothing new to send it.
+  if (operation->Attempt(operation->request_.max_wait_ms() <= 0)) return;
   replicas.AddDelayed(std::move(operation));
 }
 
@@ -106,6 +105,11 @@ eddy::v1::FetchResponse FetchOperation::Build(bool* ready, bool expired) {
 bool FetchOperation::TryComplete(bool expired) {
   if (done_.load()) return true;
   if (!expired && !AnyReadable()) return false;
+  return Attempt(expired);
+}
+
+bool FetchOperation::Attempt(bool expired) {
+  if (done_.load()) return true;
   bool ready = false;
   eddy::v1::FetchResponse response = Build(&ready, expired);
   if (!ready) return false;

@@ -30,6 +30,8 @@ class FetchOperation : public DelayedOperation {
   absl::Time deadline() const override { return deadline_; }
 
  private:
+  // Attempt reads and answers if the answer is ready (or `expired`); says whether it is done.
+  bool Attempt(bool expired);
   // Build reads every partition; `ready` says whether the answer should go now.
   eddy::v1::FetchResponse Build(bool* ready, bool expired);
   bool AnyReadable() const;
