@@ -47,7 +47,10 @@ class BrokerFailoverTest : public BrokerClusterTest {
     auto elapsed = [&] { return absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(100))); };
     const int64_t total = TotalRecords();
     const int64_t per_partition = total / kPartitions;
-    TestProducer producer(ProducerOptions("events", kPartitions));
+    TestProducerOptions options = ProducerOptions("events", kPartitions);
+    // Small batches: many round trips, so every fault lands while batches are in flight.
+    options.records_per_batch = 10;
+    TestProducer producer(options);
     absl::Status produced;
     std::atomic<bool> done{false};
     std::thread thread([&] {
@@ -65,6 +68,7 @@ class BrokerFailoverTest : public BrokerClusterTest {
       const int64_t at = per_partition * kPartitions * fault / (kFaults + 1);
       ASSERT_TRUE(WaitFor([&] { return producer.acked_records() >= at || done.load(); },
                           absl::Seconds(60)));
+      ASSERT_FALSE(done.load()) << "the producer finished before fault " << fault;
       // A full ISR first, so the fault never takes the last in-sync replica.
       ASSERT_TRUE(WaitFor([&] { return FullIsr(); }, absl::Seconds(30)));
       absl::StatusOr<PartitionState> state = GetPartitionState(controller(), "events", 0);
