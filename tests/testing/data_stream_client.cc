@@ -26,38 +26,55 @@ DataStreamClient::~DataStreamClient() {
 void DataStreamClient::ReadLoop() {
   eddy::v1::DataResponse response;
   while (stream_->Read(&response)) {
-    absl::MutexLock lock(&mu_);
-    auto it = pending_.find(response.id());
-    if (it == pending_.end()) continue;
-    it->second.set_value(std::move(response));
-    pending_.erase(it);
+    std::function<void(absl::StatusOr<eddy::v1::DataResponse>)> done;
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = pending_.find(response.id());
+      if (it == pending_.end()) continue;
+      done = std::move(it->second);
+      pending_.erase(it);
+    }
+    done(std::move(response));
     response = eddy::v1::DataResponse();
   }
-  absl::MutexLock lock(&mu_);
-  broken_ = true;
-  for (auto& [id, promise] : pending_) promise.set_value(absl::UnavailableError("stream ended"));
-  pending_.clear();
+  std::map<uint64_t, std::function<void(absl::StatusOr<eddy::v1::DataResponse>)>> pending;
+  {
+    absl::MutexLock lock(&mu_);
+    broken_ = true;
+    pending.swap(pending_);
+  }
+  for (auto& [id, done] : pending) done(absl::UnavailableError("stream ended"));
+}
+
+void DataStreamClient::SendAsync(eddy::v1::DataRequest request,
+                                 std::function<void(absl::StatusOr<eddy::v1::DataResponse>)> done) {
+  bool broken = false;
+  {
+    absl::MutexLock lock(&mu_);
+    broken = broken_;
+    if (!broken) {
+      request.set_id(next_id_++);
+      pending_.emplace(request.id(), std::move(done));
+    }
+  }
+  if (broken) {
+    done(absl::UnavailableError("stream ended"));
+    return;
+  }
+  absl::MutexLock lock(&write_mu_);
+  if (!stream_->Write(request)) {
+    // The reader sees the end and fails what is pending.
+    context_.TryCancel();
+  }
 }
 
 std::future<absl::StatusOr<eddy::v1::DataResponse>> DataStreamClient::Send(
     eddy::v1::DataRequest request) {
-  std::future<absl::StatusOr<eddy::v1::DataResponse>> future;
-  {
-    absl::MutexLock lock(&mu_);
-    std::promise<absl::StatusOr<eddy::v1::DataResponse>> promise;
-    future = promise.get_future();
-    if (broken_) {
-      promise.set_value(absl::UnavailableError("stream ended"));
-      return future;
-    }
-    request.set_id(next_id_++);
-    pending_.emplace(request.id(), std::move(promise));
-  }
-  absl::MutexLock lock(&write_mu_);
-  if (!stream_->Write(request)) {
-    // The reader sees the end and fails the pending promise.
-    context_.TryCancel();
-  }
+  auto promise = std::make_shared<std::promise<absl::StatusOr<eddy::v1::DataResponse>>>();
+  std::future<absl::StatusOr<eddy::v1::DataResponse>> future = promise->get_future();
+  SendAsync(std::move(request), [promise](absl::StatusOr<eddy::v1::DataResponse> response) {
+    promise->set_value(std::move(response));
+  });
   return future;
 }
 

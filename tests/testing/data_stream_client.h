@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -36,6 +37,10 @@ class DataStreamClient {
   // Send assigns the request an id and returns the future answer (Unavailable if the stream ends
   // first).
   std::future<absl::StatusOr<eddy::v1::DataResponse>> Send(eddy::v1::DataRequest request);
+  // SendAsync is Send with a callback, run on the client's reader thread (or at once when the
+  // stream already ended).
+  void SendAsync(eddy::v1::DataRequest request,
+                 std::function<void(absl::StatusOr<eddy::v1::DataResponse>)> done);
   // Call is Send, waiting at most `timeout` (DeadlineExceeded past it).
   absl::StatusOr<eddy::v1::DataResponse> Call(eddy::v1::DataRequest request,
                                               absl::Duration timeout = absl::Seconds(20));
@@ -52,7 +57,8 @@ class DataStreamClient {
   mutable absl::Mutex mu_;
   uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
-  std::map<uint64_t, std::promise<absl::StatusOr<eddy::v1::DataResponse>>> pending_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, std::function<void(absl::StatusOr<eddy::v1::DataResponse>)>> pending_
+      ABSL_GUARDED_BY(mu_);
   absl::Mutex write_mu_;
   std::thread reader_;
 };
