@@ -359,9 +359,13 @@ absl::Status Partition::AppendAsFollower(LeaderEpoch fetched_in, Offset fetch_of
       return absl::AbortedError(absl::StrCat(log_->dir(), ": log end moved from ", fetch_offset.value()));
     }
     if (!records.empty()) {
-      const std::string copy_for_replay = records;
-      EDDY_RETURN_IF_ERROR(log_->AppendAsFollower(std::move(records)).status());
-      EDDY_RETURN_IF_ERROR(producers_.ReplayRecords(Bytes(copy_for_replay)));
+      // Replayed before the append takes the buffer (no copy); a failed append rebuilds the state
+      // from the log so it never runs ahead of it.
+      EDDY_RETURN_IF_ERROR(producers_.ReplayRecords(Bytes(records)));
+      if (absl::Status appended = log_->AppendAsFollower(std::move(records)).status(); !appended.ok()) {
+        RebuildProducerStateLocked().IgnoreError();
+        return appended;
+      }
       changed = true;
     }
     const Offset log_end = log_->LogEndOffset();
