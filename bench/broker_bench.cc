@@ -84,8 +84,8 @@ double StorageAppend(const std::string& dir, int64_t total_bytes) {
   int64_t written = 0;
   for (int64_t i = 0; written < total_bytes; ++i) {
     std::string copy = batch;
-    Die(logs[i % kPartitions]->AppendAsLeader(std::span<char>(copy.data(), copy.size()),
-                                              eddy::LeaderEpoch(0))
+    Die(logs[i % kPartitions]
+            ->AppendAsLeader(std::span<char>(copy.data(), copy.size()), eddy::LeaderEpoch(0))
             .status(),
         "append");
     written += static_cast<int64_t>(batch.size());
@@ -188,27 +188,29 @@ double Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes, int64_t*
   for (int64_t i = 0; i < requests; ++i) {
     {
       absl::MutexLock lock(&mu);
-      mu.Await(absl::Condition(+[](int64_t* n) { return *n < kWindow; }, &in_flight));
+      mu.Await(absl::Condition(
+          +[](int64_t* n) { return *n < kWindow; }, &in_flight));
       ++in_flight;
     }
     const int first = static_cast<int>((i * kPerRequest) % kPartitions);
-    streams.by_partition[first]->SendAsync(
-        Request(batch, first, kPerRequest, 1), [&](absl::StatusOr<eddy::v1::DataResponse> r) {
-          if (!r.ok()) {
-            failed.fetch_add(1);
-          } else {
-            for (const auto& result : r->produce().results()) {
-              if (result.error_code() != 0) failed.fetch_add(1);
-            }
-          }
-          absl::MutexLock lock(&mu);
-          --in_flight;
-          ++completed;
-        });
+    streams.by_partition[first]->SendAsync(Request(batch, first, kPerRequest, 1),
+                                           [&](absl::StatusOr<eddy::v1::DataResponse> r) {
+                                             if (!r.ok()) {
+                                               failed.fetch_add(1);
+                                             } else {
+                                               for (const auto& result : r->produce().results()) {
+                                                 if (result.error_code() != 0) failed.fetch_add(1);
+                                               }
+                                             }
+                                             absl::MutexLock lock(&mu);
+                                             --in_flight;
+                                             ++completed;
+                                           });
   }
   {
     absl::MutexLock lock(&mu);
-    mu.Await(absl::Condition(+[](int64_t* n) { return *n == 0; }, &in_flight));
+    mu.Await(absl::Condition(
+        +[](int64_t* n) { return *n == 0; }, &in_flight));
   }
   const double seconds = Since(start);
   *errors = failed.load();
@@ -230,7 +232,8 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
   CreateAndWait(cluster, 3, {{"min.insync.replicas", "2"}});
   LeaderStreams streams = Streams(cluster, 3, 1);
   const std::string batch = Batch();
-  const auto interval = std::chrono::duration<double>(static_cast<double>(batch.size()) / (rate_mb * 1e6));
+  const auto interval =
+      std::chrono::duration<double>(static_cast<double>(batch.size()) / (rate_mb * 1e6));
   absl::Mutex mu;
   std::vector<double> latencies;
   int64_t outstanding = 0;
@@ -258,16 +261,20 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
   }
   {
     absl::MutexLock lock(&mu);
-    mu.Await(absl::Condition(+[](int64_t* n) { return *n == 0; }, &outstanding));
+    mu.Await(absl::Condition(
+        +[](int64_t* n) { return *n == 0; }, &outstanding));
   }
   const double elapsed = Since(start);
   LatencyResult result;
   std::sort(latencies.begin(), latencies.end());
   result.offered_mb = rate_mb;
   result.requests = sent;
-  result.achieved_mb = static_cast<double>(sent) * static_cast<double>(batch.size()) / elapsed / 1e6;
+  result.achieved_mb =
+      static_cast<double>(sent) * static_cast<double>(batch.size()) / elapsed / 1e6;
   if (!latencies.empty()) {
-    auto at = [&](double q) { return latencies[std::min(latencies.size() - 1, static_cast<size_t>(q * latencies.size()))]; };
+    auto at = [&](double q) {
+      return latencies[std::min(latencies.size() - 1, static_cast<size_t>(q * latencies.size()))];
+    };
     result.p50_ms = at(0.50);
     result.p99_ms = at(0.99);
     result.max_ms = latencies.back();
@@ -280,7 +287,8 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
 
 int main(int argc, char** argv) {
   const std::string bin_dir = Flag(argc, argv, "bin-dir", "build/release/bin");
-  const std::string scratch = Flag(argc, argv, "dir", std::getenv("EDDY_BENCH_DIR") ? std::getenv("EDDY_BENCH_DIR") : "/tmp");
+  const std::string scratch = Flag(
+      argc, argv, "dir", std::getenv("EDDY_BENCH_DIR") ? std::getenv("EDDY_BENCH_DIR") : "/tmp");
   const int64_t total = std::atoll(Flag(argc, argv, "mb", "512").c_str()) << 20;
   const double seconds = std::atof(Flag(argc, argv, "seconds", "10").c_str());
   const double rate = std::atof(Flag(argc, argv, "rate-mb", "50").c_str());
@@ -297,29 +305,36 @@ int main(int argc, char** argv) {
     auto cluster = StartCluster(bin_dir, dir + "/one", 1);
     acks1_mb = Acks1(*cluster, total, &acks1_errors);
   }
-  std::printf("broker acks=1 (1 broker, 16 partitions, gRPC Data streams): %.1f MB/s = %.0f%% of storage (%ld errors)\n",
-              acks1_mb, 100 * acks1_mb / storage_mb, static_cast<long>(acks1_errors));
+  std::printf(
+      "broker acks=1 (1 broker, 16 partitions, gRPC Data streams): %.1f MB/s = %.0f%% of storage "
+      "(%ld errors)\n",
+      acks1_mb, 100 * acks1_mb / storage_mb, static_cast<long>(acks1_errors));
 
   LatencyResult all;
   {
     auto cluster = StartCluster(bin_dir, dir + "/three", 3);
     all = AcksAll(*cluster, rate, seconds);
   }
-  std::printf("broker acks=all (3 brokers, RF=3, min.insync=2, %.0f MB/s offered): achieved %.1f MB/s, "
-              "p50 %.2f ms, p99 %.2f ms, max %.2f ms over %ld requests (%ld errors)\n",
-              all.offered_mb, all.achieved_mb, all.p50_ms, all.p99_ms, all.max_ms,
-              static_cast<long>(all.requests), static_cast<long>(all.errors));
+  std::printf(
+      "broker acks=all (3 brokers, RF=3, min.insync=2, %.0f MB/s offered): achieved %.1f MB/s, "
+      "p50 %.2f ms, p99 %.2f ms, max %.2f ms over %ld requests (%ld errors)\n",
+      all.offered_mb, all.achieved_mb, all.p50_ms, all.p99_ms, all.max_ms,
+      static_cast<long>(all.requests), static_cast<long>(all.errors));
   std::filesystem::remove_all(dir);
 
   if (!out.empty()) {
-    nlohmann::json json = {
-        {"storage_append_mb_s", storage_mb},
-        {"acks1_mb_s", acks1_mb},
-        {"acks1_ratio", acks1_mb / storage_mb},
-        {"acks1_errors", acks1_errors},
-        {"acks_all", {{"offered_mb_s", all.offered_mb}, {"achieved_mb_s", all.achieved_mb},
-                      {"p50_ms", all.p50_ms}, {"p99_ms", all.p99_ms}, {"max_ms", all.max_ms},
-                      {"requests", all.requests}, {"errors", all.errors}}}};
+    nlohmann::json json = {{"storage_append_mb_s", storage_mb},
+                           {"acks1_mb_s", acks1_mb},
+                           {"acks1_ratio", acks1_mb / storage_mb},
+                           {"acks1_errors", acks1_errors},
+                           {"acks_all",
+                            {{"offered_mb_s", all.offered_mb},
+                             {"achieved_mb_s", all.achieved_mb},
+                             {"p50_ms", all.p50_ms},
+                             {"p99_ms", all.p99_ms},
+                             {"max_ms", all.max_ms},
+                             {"requests", all.requests},
+                             {"errors", all.errors}}}};
     std::ofstream(out) << json.dump(2) << "\n";
   }
   return 0;

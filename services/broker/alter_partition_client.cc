@@ -7,11 +7,11 @@ namespace eddy::broker {
 
 AlterPartitionClient::AlterPartitionClient(rpc::ChannelCache& channels,
                                            std::vector<std::string> controllers)
-    : controllers_(channels, std::move(controllers),
-                   rpc::RetryPolicy{.max_attempts = 5,
-                                    .backoff = {.initial = absl::Milliseconds(50),
-                                                .max = absl::Seconds(1)}},
-                   absl::Seconds(2)) {
+    : controllers_(
+          channels, std::move(controllers),
+          rpc::RetryPolicy{.max_attempts = 5,
+                           .backoff = {.initial = absl::Milliseconds(50), .max = absl::Seconds(1)}},
+          absl::Seconds(2)) {
   thread_ = std::thread([this] { Run(); });
 }
 

@@ -11,7 +11,8 @@ BrokerMetrics::BrokerMetrics(metrics::Registry& registry, bool per_topic)
                                     "Record bytes appended by produce requests, per topic.",
                                     {"topic"})),
       records_in_(registry.AddCounter("eddy_broker_topic_records_in_total",
-                                      "Records appended by produce requests, per topic.", {"topic"})),
+                                      "Records appended by produce requests, per topic.",
+                                      {"topic"})),
       bytes_out_(registry.AddCounter("eddy_broker_topic_bytes_out_total",
                                      "Record bytes returned to consumer fetches, per topic.",
                                      {"topic"})),
@@ -78,7 +79,9 @@ void BrokerMetrics::BytesOut(const std::string& topic, int64_t bytes, int64_t ba
 }
 
 void BrokerMetrics::ProduceLatency(int acks, absl::Duration latency) {
-  metrics::Histogram& h = acks == 0 ? produce_acks0_ : acks == 1 ? produce_acks1_ : produce_acks_all_;
+  metrics::Histogram& h = acks == 0   ? produce_acks0_
+                          : acks == 1 ? produce_acks1_
+                                      : produce_acks_all_;
   h.Observe(absl::ToDoubleSeconds(latency));
 }
 

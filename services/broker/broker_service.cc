@@ -18,16 +18,14 @@ using DataOutbox = std::shared_ptr<internal::Outbox<eddy::v1::DataResponse>>;
 // kLatestProduceVersion is assumed when a request does not say (ProduceRequest.api_version 0).
 constexpr int16_t kLatestProduceVersion = 11;
 
-TopicPartitionKey KeyOf(const eddy::v1::TopicPartition& tp) {
-  return {tp.topic(), tp.partition()};
-}
+TopicPartitionKey KeyOf(const eddy::v1::TopicPartition& tp) { return {tp.topic(), tp.partition()}; }
 
 // ProduceCompletion gathers one produce request's partitions; the answer goes once every acks=all
 // partition finished (or at once for acks 0/1).
 class ProduceCompletion {
  public:
-  ProduceCompletion(uint64_t id, int acks, absl::Time start, DataOutbox outbox, BrokerMetrics* metrics,
-                    common::Clock& clock)
+  ProduceCompletion(uint64_t id, int acks, absl::Time start, DataOutbox outbox,
+                    BrokerMetrics* metrics, common::Clock& clock)
       : acks_(acks), start_(start), outbox_(std::move(outbox)), metrics_(metrics), clock_(clock) {
     response_.set_id(id);
   }
@@ -102,10 +100,11 @@ grpc::ServerBidiReactor<eddy::v1::DataRequest, eddy::v1::DataResponse>* BrokerSe
       });
 }
 
-grpc::ServerBidiReactor<eddy::v1::FetchRequest, eddy::v1::FetchResponse>* BrokerService::ReplicaFetch(
-    grpc::CallbackServerContext*) {
+grpc::ServerBidiReactor<eddy::v1::FetchRequest, eddy::v1::FetchResponse>*
+BrokerService::ReplicaFetch(grpc::CallbackServerContext*) {
   ReplicaManager* replicas = replicas_.load();
-  if (replicas == nullptr) return new Unavailable<eddy::v1::FetchRequest, eddy::v1::FetchResponse>();
+  if (replicas == nullptr)
+    return new Unavailable<eddy::v1::FetchRequest, eddy::v1::FetchResponse>();
   BrokerMetrics* metrics = metrics_.load();
   return new internal::StreamReactor<eddy::v1::FetchRequest, eddy::v1::FetchResponse>(
       [this, replicas, metrics](eddy::v1::FetchRequest& request,
@@ -246,8 +245,8 @@ void BrokerService::HandleData(ReplicaManager& replicas, BrokerMetrics* metrics,
           result->set_error_code(static_cast<int32_t>(MissingPartitionError(replicas, key)));
           continue;
         }
-        auto [error, answer] = partition->OffsetForLeaderEpoch(LeaderEpoch(p.current_leader_epoch()),
-                                                               LeaderEpoch(p.leader_epoch()));
+        auto [error, answer] = partition->OffsetForLeaderEpoch(
+            LeaderEpoch(p.current_leader_epoch()), LeaderEpoch(p.leader_epoch()));
         result->set_error_code(static_cast<int32_t>(error));
         result->set_leader_epoch(answer.epoch.value());
         result->set_end_offset(answer.end_offset.value());
@@ -260,17 +259,18 @@ void BrokerService::HandleData(ReplicaManager& replicas, BrokerMetrics* metrics,
       dir->set_path(replicas.log_dir());
       struct statvfs fs_stats {};
       if (statvfs(replicas.log_dir().c_str(), &fs_stats) == 0) {
-        dir->set_total_bytes(static_cast<int64_t>(fs_stats.f_blocks) * static_cast<int64_t>(fs_stats.f_frsize));
-        dir->set_usable_bytes(static_cast<int64_t>(fs_stats.f_bavail) * static_cast<int64_t>(fs_stats.f_frsize));
+        dir->set_total_bytes(static_cast<int64_t>(fs_stats.f_blocks) *
+                             static_cast<int64_t>(fs_stats.f_frsize));
+        dir->set_usable_bytes(static_cast<int64_t>(fs_stats.f_bavail) *
+                              static_cast<int64_t>(fs_stats.f_frsize));
       } else {
         dir->set_total_bytes(-1);
         dir->set_usable_bytes(-1);
       }
       for (const auto& [key, partition] : replicas.Hosted()) {
         if (!wanted.empty() &&
-            std::none_of(wanted.begin(), wanted.end(), [&](const eddy::v1::TopicPartition& tp) {
-              return KeyOf(tp) == key;
-            })) {
+            std::none_of(wanted.begin(), wanted.end(),
+                         [&](const eddy::v1::TopicPartition& tp) { return KeyOf(tp) == key; })) {
           continue;
         }
         eddy::v1::LogDirPartition* p = dir->add_partitions();

@@ -42,8 +42,8 @@ int main(int argc, char** argv) {
 
   common::Clock& clock = common::Clock::Real();
   broker::BrokerService service(
-      clock, broker::BrokerServiceOptions{
-                 .default_produce_timeout = absl::Milliseconds(config.request_timeout_ms)});
+      clock, broker::BrokerServiceOptions{.default_produce_timeout =
+                                              absl::Milliseconds(config.request_timeout_ms)});
   std::unique_ptr<storage::StorageMetrics> storage_metrics;
   std::unique_ptr<broker::BrokerMetrics> metrics;
   std::unique_ptr<broker::AlterPartitionClient> alter_partition;
@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
     options.producer_state.producer_id_expiration =
         absl::Milliseconds(config.producer_id_expiration_ms);
     options.retention_check_interval = absl::Milliseconds(config.log_retention_check_interval_ms);
-    options.cleaner.dedupe_buffer_bytes = static_cast<uint64_t>(config.log_cleaner_dedupe_buffer_size);
+    options.cleaner.dedupe_buffer_bytes =
+        static_cast<uint64_t>(config.log_cleaner_dedupe_buffer_size);
     options.cleaner.backoff = absl::Milliseconds(config.log_cleaner_backoff_ms);
     EDDY_RETURN_IF_ERROR(storage::PosixFileSystem().CreateDirs(options.log_dir));
     replicas = std::make_unique<broker::ReplicaManager>(

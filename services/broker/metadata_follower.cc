@@ -74,9 +74,8 @@ void MetadataFollower::Run() {
     spdlog::log(received ? spdlog::level::info : spdlog::level::debug,
                 "metadata watch on {} ended: {}", target, status.error_message());
     // Full jitter keeps many brokers from reconnecting in step.
-    const absl::Duration wait =
-        absl::Nanoseconds(std::uniform_int_distribution<int64_t>(
-            absl::ToInt64Nanoseconds(options_.min_backoff), absl::ToInt64Nanoseconds(backoff))(random));
+    const absl::Duration wait = absl::Nanoseconds(std::uniform_int_distribution<int64_t>(
+        absl::ToInt64Nanoseconds(options_.min_backoff), absl::ToInt64Nanoseconds(backoff))(random));
     backoff = std::min(backoff * 2, options_.max_backoff);
     absl::MutexLock lock(&mu_);
     if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), wait)) return;

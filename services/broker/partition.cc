@@ -4,10 +4,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "spdlog/spdlog.h"
 #include "libs/common/status_macros.h"
 #include "libs/kafka/record_batch.h"
 #include "libs/storage/producer_snapshot.h"
+#include "spdlog/spdlog.h"
 
 namespace eddy::broker {
 
@@ -26,18 +26,15 @@ ErrorCode CheckLeaderEpoch(LeaderEpoch requested, LeaderEpoch current) {
   return requested < current ? ErrorCode::kFencedLeaderEpoch : ErrorCode::kUnknownLeaderEpoch;
 }
 
-absl::StatusOr<std::unique_ptr<Partition>> Partition::Open(storage::FileSystem& fs, std::string dir,
-                                                           TopicConfig config,
-                                                           PartitionOptions options,
-                                                           PartitionEvents events,
-                                                           common::Clock& clock,
-                                                           storage::StorageMetrics* metrics) {
+absl::StatusOr<std::unique_ptr<Partition>> Partition::Open(
+    storage::FileSystem& fs, std::string dir, TopicConfig config, PartitionOptions options,
+    PartitionEvents events, common::Clock& clock, storage::StorageMetrics* metrics) {
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<storage::PartitionLog> log,
                         storage::PartitionLog::Open(fs, dir, config.log, clock, metrics));
   // The newest producer snapshot inside the log's range, then the log after it (a snapshot past the
   // log end belongs to data recovery cut off).
-  EDDY_RETURN_IF_ERROR(storage::DeleteProducerSnapshotsOutside(fs, dir, log->LogStartOffset(),
-                                                               log->LogEndOffset()));
+  EDDY_RETURN_IF_ERROR(
+      storage::DeleteProducerSnapshotsOutside(fs, dir, log->LogStartOffset(), log->LogEndOffset()));
   EDDY_ASSIGN_OR_RETURN(std::vector<Offset> snapshots, storage::ListProducerSnapshots(fs, dir));
   auto partition = std::unique_ptr<Partition>(
       new Partition(std::move(log), std::move(config), options, std::move(events), clock));
@@ -53,7 +50,8 @@ absl::StatusOr<std::unique_ptr<Partition>> Partition::Open(storage::FileSystem& 
       spdlog::warn("{}: ignoring producer snapshot: {}", dir, entries.status().ToString());
     }
   }
-  EDDY_RETURN_IF_ERROR(RebuildProducerState(*partition->log_, from, partition->producers_).status());
+  EDDY_RETURN_IF_ERROR(
+      RebuildProducerState(*partition->log_, from, partition->producers_).status());
   partition->snapshot_fs_ = &fs;
   return partition;
 }
@@ -112,11 +110,11 @@ void Partition::ApplyAssignment(const PartitionAssignment& assignment) {
                                                 log_end, TrackerOptions(), clock_);
         TakeTrackerOutput(out);
         spdlog::info("{}: leader in epoch {} at log end {}, high watermark {}", log_->dir(),
-                      assignment.leader_epoch, log_end, tracker_->high_watermark());
+                     assignment.leader_epoch, log_end, tracker_->high_watermark());
       } else {
         role_ = ReplicaRole::kFollower;
-        spdlog::info("{}: follower of {} in epoch {} at log end {}", log_->dir(),
-                      assignment.leader, assignment.leader_epoch, log_->LogEndOffset());
+        spdlog::info("{}: follower of {} in epoch {} at log end {}", log_->dir(), assignment.leader,
+                     assignment.leader_epoch, log_->LogEndOffset());
       }
       out.readable_changed = true;
     }
@@ -174,8 +172,8 @@ ProduceResult Partition::Produce(std::span<char> records, int16_t acks, int16_t 
       result.error = ErrorCode::kNotLeaderOrFollower;
       return result;
     }
-    const auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(records.data()),
-                                                records.size());
+    const auto bytes =
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(records.data()), records.size());
     ProduceValidationResult validation =
         ValidateProduceRecords(bytes, api_version, config_.produce, clock_.Now());
     if (!validation.ok()) {
@@ -186,9 +184,9 @@ ProduceResult Partition::Produce(std::span<char> records, int16_t acks, int16_t 
     if (acks == -1) {
       if (ErrorCode error = tracker_->CheckAcksAll(); error != ErrorCode::kNone) {
         result.error = error;
-        result.error_message = absl::StrCat("ISR size ", tracker_->isr().size(),
-                                            " is below min.insync.replicas ",
-                                            config_.min_insync_replicas);
+        result.error_message =
+            absl::StrCat("ISR size ", tracker_->isr().size(), " is below min.insync.replicas ",
+                         config_.min_insync_replicas);
         return result;
       }
     }
@@ -342,8 +340,8 @@ bool Partition::Readable(Offset offset, bool follower) const {
 
 absl::Status Partition::CheckFollowerLocked(LeaderEpoch fetched_in) const {
   if (closed_ || role_ != ReplicaRole::kFollower || assignment_.leader_epoch != fetched_in) {
-    return absl::AbortedError(absl::StrCat(log_->dir(), ": no longer following in epoch ",
-                                           fetched_in.value()));
+    return absl::AbortedError(
+        absl::StrCat(log_->dir(), ": no longer following in epoch ", fetched_in.value()));
   }
   return absl::OkStatus();
 }
@@ -356,13 +354,15 @@ absl::Status Partition::AppendAsFollower(LeaderEpoch fetched_in, Offset fetch_of
     absl::MutexLock lock(&mu_);
     EDDY_RETURN_IF_ERROR(CheckFollowerLocked(fetched_in));
     if (log_->LogEndOffset() != fetch_offset) {
-      return absl::AbortedError(absl::StrCat(log_->dir(), ": log end moved from ", fetch_offset.value()));
+      return absl::AbortedError(
+          absl::StrCat(log_->dir(), ": log end moved from ", fetch_offset.value()));
     }
     if (!records.empty()) {
       // Replayed before the append takes the buffer (no copy); a failed append rebuilds the state
       // from the log so it never runs ahead of it.
       EDDY_RETURN_IF_ERROR(producers_.ReplayRecords(Bytes(records)));
-      if (absl::Status appended = log_->AppendAsFollower(std::move(records)).status(); !appended.ok()) {
+      if (absl::Status appended = log_->AppendAsFollower(std::move(records)).status();
+          !appended.ok()) {
         RebuildProducerStateLocked().IgnoreError();
         return appended;
       }
@@ -521,7 +521,8 @@ std::pair<ErrorCode, Offset> Partition::DeleteRecords(Offset offset) {
   if (role_ != ReplicaRole::kLeader) return {ErrorCode::kNotLeaderOrFollower, Offset(-1)};
   const Offset hw = HighWatermarkLocked();
   if (offset.value() == -1) offset = hw;
-  if (offset.value() < 0 || offset > hw) return {ErrorCode::kOffsetOutOfRange, log_->LogStartOffset()};
+  if (offset.value() < 0 || offset > hw)
+    return {ErrorCode::kOffsetOutOfRange, log_->LogStartOffset()};
   if (absl::Status status = log_->AdvanceLogStartOffset(offset); !status.ok()) {
     spdlog::error("{}: DeleteRecords: {}", log_->dir(), status.ToString());
     return {ErrorCode::kKafkaStorageError, log_->LogStartOffset()};
@@ -530,8 +531,8 @@ std::pair<ErrorCode, Offset> Partition::DeleteRecords(Offset offset) {
   return {ErrorCode::kNone, log_->LogStartOffset()};
 }
 
-std::pair<ErrorCode, EpochEndOffset> Partition::OffsetForLeaderEpoch(LeaderEpoch current_leader_epoch,
-                                                                     LeaderEpoch epoch) const {
+std::pair<ErrorCode, EpochEndOffset> Partition::OffsetForLeaderEpoch(
+    LeaderEpoch current_leader_epoch, LeaderEpoch epoch) const {
   absl::ReaderMutexLock lock(&mu_);
   ErrorCode error = CheckLeaderLocked(current_leader_epoch);
   if (error != ErrorCode::kNone) return {error, EpochEndOffset{}};
@@ -618,7 +619,8 @@ int64_t Partition::MaxFollowerLag() const {
   for (BrokerId replica : assignment_.replicas) {
     if (replica == options_.self) continue;
     const FollowerState* state = tracker_->follower(replica);
-    const int64_t log_end = state == nullptr || state->log_end.value() < 0 ? 0 : state->log_end.value();
+    const int64_t log_end =
+        state == nullptr || state->log_end.value() < 0 ? 0 : state->log_end.value();
     lag = std::max(lag, tracker_->leader_log_end().value() - log_end);
   }
   return lag;

@@ -4,12 +4,12 @@
 // through the IsrTracker once the high watermark passes the batch, serves consumer fetches up to
 // the high watermark and follower fetches up to its log end (answering a follower whose history
 // diverges with the epoch boundary, KIP-101), and proposes ISR changes. As follower it appends what
-// the leader sent, replays it into the producer state (so a new leader already knows every producer,
-// as Kafka's followers do) and truncates by the leader's epoch end offsets.
+// the leader sent, replays it into the producer state (so a new leader already knows every
+// producer, as Kafka's followers do) and truncates by the leader's epoch end offsets.
 //
-// Effects leave through the PartitionEvents the owner gives: an AlterPartition proposal to send, and
-// a note that readable data or the high watermark moved (delayed fetches re-check). Callbacks of
-// acks=all produces run on whatever thread completed them, never under the partition's lock.
+// Effects leave through the PartitionEvents the owner gives: an AlterPartition proposal to send,
+// and a note that readable data or the high watermark moved (delayed fetches re-check). Callbacks
+// of acks=all produces run on whatever thread completed them, never under the partition's lock.
 // Thread-safety: all methods are thread-safe; one mutex orders role changes, appends and the ISR
 // state; log reads run outside it.
 #pragma once
@@ -93,11 +93,9 @@ kafka::ErrorCode CheckLeaderEpoch(LeaderEpoch requested, LeaderEpoch current);
 class Partition {
  public:
   // Open opens (or creates) the log in `dir` and rebuilds the producer state from it.
-  static absl::StatusOr<std::unique_ptr<Partition>> Open(storage::FileSystem& fs, std::string dir,
-                                                         TopicConfig config, PartitionOptions options,
-                                                         PartitionEvents events,
-                                                         common::Clock& clock,
-                                                         storage::StorageMetrics* metrics);
+  static absl::StatusOr<std::unique_ptr<Partition>> Open(
+      storage::FileSystem& fs, std::string dir, TopicConfig config, PartitionOptions options,
+      PartitionEvents events, common::Clock& clock, storage::StorageMetrics* metrics);
   ~Partition();
 
   // ApplyAssignment follows the controller: leader when `assignment.leader` is this broker, else
@@ -162,7 +160,7 @@ class Partition {
   // OnAlterPartitionResponse hands the controller's answer to the ISR tracker, if still leader in
   // `epoch`. Returns the change in ISR size it applied (< 0 shrink, > 0 expand).
   int OnAlterPartitionResponse(LeaderEpoch epoch, kafka::ErrorCode error,
-                                const std::vector<BrokerId>& isr, PartitionEpoch partition_epoch);
+                               const std::vector<BrokerId>& isr, PartitionEpoch partition_epoch);
 
   // Close fails waiters and closes the log cleanly (checkpoints written).
   absl::Status Close();
@@ -186,8 +184,8 @@ class Partition {
     bool readable_changed = false;
   };
 
-  Partition(std::unique_ptr<storage::PartitionLog> log, TopicConfig config, PartitionOptions options,
-            PartitionEvents events, common::Clock& clock);
+  Partition(std::unique_ptr<storage::PartitionLog> log, TopicConfig config,
+            PartitionOptions options, PartitionEvents events, common::Clock& clock);
   // TakeTrackerOutput moves the tracker's output into `out`. REQUIRES: mu_ held.
   void TakeTrackerOutput(Dispatch& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FailWaiters(Dispatch& out, kafka::ErrorCode error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -42,8 +42,9 @@ class ReplicationTest : public ::testing::Test {
 
   static Offset Produce(Partition& p, std::string records) {
     bool waiting = false;
-    ProduceResult r = p.Produce(std::span<char>(records.data(), records.size()), 1, 9,
-                                absl::InfiniteFuture(), [](ErrorCode) {}, &waiting);
+    ProduceResult r = p.Produce(
+        std::span<char>(records.data(), records.size()), 1, 9, absl::InfiniteFuture(),
+        [](ErrorCode) {}, &waiting);
     EXPECT_EQ(r.error, ErrorCode::kNone) << r.error_message;
     return r.base_offset;
   }
@@ -57,12 +58,13 @@ class ReplicationTest : public ::testing::Test {
     FetchResult result = leader.FetchForFollower(BrokerId(follower_id), args);
     ASSERT_EQ(result.error, ErrorCode::kNone) << result.error_message;
     if (result.diverging) {
-      EDDY_ASSERT_OK(follower.TruncateByLeaderEpoch(follower.leader_epoch(), *result.diverging).status());
+      EDDY_ASSERT_OK(
+          follower.TruncateByLeaderEpoch(follower.leader_epoch(), *result.diverging).status());
       return;
     }
     EDDY_ASSERT_OK(follower.AppendAsFollower(follower.leader_epoch(), args.fetch_offset,
-                                        std::move(result.records), result.high_watermark,
-                                        result.log_start_offset));
+                                             std::move(result.records), result.high_watermark,
+                                             result.log_start_offset));
   }
 
   static std::string ReadAll(const Partition& p) {

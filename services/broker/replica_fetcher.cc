@@ -15,7 +15,9 @@ class ReplicaFetcher {
  public:
   ReplicaFetcher(const ReplicaFetcherOptions& options, std::string target,
                  std::shared_ptr<grpc::Channel> channel, BrokerMetrics* metrics)
-      : options_(options), target_(std::move(target)), channel_(std::move(channel)),
+      : options_(options),
+        target_(std::move(target)),
+        channel_(std::move(channel)),
         metrics_(metrics) {
     thread_ = std::thread([this] { Run(); });
   }
@@ -66,7 +68,8 @@ class ReplicaFetcher {
 
   void Run() {
     absl::Duration backoff = options_.backoff;
-    std::unique_ptr<grpc::ClientReaderWriter<eddy::v1::FetchRequest, eddy::v1::FetchResponse>> stream;
+    std::unique_ptr<grpc::ClientReaderWriter<eddy::v1::FetchRequest, eddy::v1::FetchResponse>>
+        stream;
     std::unique_ptr<grpc::ClientContext> context;
     eddy::v1::Broker::Stub stub(channel_);
     auto close_stream = [&] {
@@ -152,7 +155,8 @@ class ReplicaFetcher {
     close_stream();
   }
 
-  void Apply(const FollowerAssignment& p, Offset fetch_offset, eddy::v1::FetchPartitionResult& result) {
+  void Apply(const FollowerAssignment& p, Offset fetch_offset,
+             eddy::v1::FetchPartitionResult& result) {
     Partition& partition = *p.partition;
     absl::Status status;
     const auto error = static_cast<ErrorCode>(result.error_code());
@@ -164,14 +168,14 @@ class ReplicaFetcher {
                    .status();
     } else if (error == ErrorCode::kNone) {
       const size_t bytes = result.records().size();
-      status = partition.AppendAsFollower(p.leader_epoch, fetch_offset,
-                                          std::move(*result.mutable_records()),
-                                          Offset(result.high_watermark()),
-                                          Offset(result.log_start_offset()));
+      status = partition.AppendAsFollower(
+          p.leader_epoch, fetch_offset, std::move(*result.mutable_records()),
+          Offset(result.high_watermark()), Offset(result.log_start_offset()));
       if (status.ok() && metrics_ != nullptr && bytes > 0) metrics_->ReplicationBytesIn(bytes);
     } else if (error == ErrorCode::kOffsetOutOfRange) {
       if (fetch_offset.value() < result.log_start_offset()) {
-        status = partition.TruncateFullyAndStartAt(p.leader_epoch, Offset(result.log_start_offset()));
+        status =
+            partition.TruncateFullyAndStartAt(p.leader_epoch, Offset(result.log_start_offset()));
       } else if (result.log_end_offset() >= 0 && fetch_offset.value() > result.log_end_offset()) {
         status = partition.TruncateTo(p.leader_epoch, Offset(result.log_end_offset()));
       }
@@ -182,7 +186,8 @@ class ReplicaFetcher {
       return;
     }
     if (!status.ok() && !absl::IsAborted(status)) {
-      spdlog::error("{}: applying the fetch from {}: {}", p.key.ToString(), target_, status.ToString());
+      spdlog::error("{}: applying the fetch from {}: {}", p.key.ToString(), target_,
+                    status.ToString());
       absl::MutexLock lock(&mu_);
       retry_after_[p.key] = absl::Now() + options_.backoff;
     }
@@ -231,7 +236,8 @@ void ReplicaFetchers::Update(std::vector<FollowerAssignment> followers) {
       auto& fetcher = fetchers_[target];
       if (fetcher == nullptr) {
         spdlog::info("replica fetcher for {} started", target);
-        fetcher = std::make_unique<ReplicaFetcher>(options_, target, channels_.Get(target), metrics_);
+        fetcher =
+            std::make_unique<ReplicaFetcher>(options_, target, channels_.Get(target), metrics_);
       }
       fetcher->SetPartitions(std::move(partitions));
     }

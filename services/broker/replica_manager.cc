@@ -50,10 +50,11 @@ std::string ReplicaManager::DirOf(const TopicPartitionKey& key) const {
 }
 
 PartitionEvents ReplicaManager::EventsFor(const TopicPartitionKey& key) {
-  return PartitionEvents{
-      .alter_partition =
-          [this, key](const AlterPartitionProposal& proposal) { SendAlterPartition(key, proposal); },
-      .readable_changed = [this] { PokeDelayed(); }};
+  return PartitionEvents{.alter_partition =
+                             [this, key](const AlterPartitionProposal& proposal) {
+                               SendAlterPartition(key, proposal);
+                             },
+                         .readable_changed = [this] { PokeDelayed(); }};
 }
 
 void ReplicaManager::SendAlterPartition(const TopicPartitionKey& key,
@@ -79,7 +80,8 @@ void ReplicaManager::SendAlterPartition(const TopicPartitionKey& key,
     if (delta < 0) isr_shrinks_.fetch_add(1);
     if (delta > 0) isr_expands_.fetch_add(1);
     if (answer.error != ErrorCode::kNone) {
-      spdlog::info("{}: AlterPartition answered {}", key.ToString(), kafka::ErrorName(static_cast<int16_t>(answer.error)));
+      spdlog::info("{}: AlterPartition answered {}", key.ToString(),
+                   kafka::ErrorName(static_cast<int16_t>(answer.error)));
     }
   });
 }
@@ -144,9 +146,8 @@ void ReplicaManager::ApplyMetadata(const eddy::v1::MetadataDelta& delta) {
           PartitionOptions options{.self = options_.self,
                                    .replica_lag_time_max = options_.replica_lag_time_max,
                                    .producer_state = options_.producer_state};
-          absl::StatusOr<std::unique_ptr<Partition>> opened =
-              Partition::Open(fs_, DirOf(key), parsed.config, options, EventsFor(key), clock_,
-                              storage_metrics_);
+          absl::StatusOr<std::unique_ptr<Partition>> opened = Partition::Open(
+              fs_, DirOf(key), parsed.config, options, EventsFor(key), clock_, storage_metrics_);
           if (!opened.ok()) {
             spdlog::error("{}: cannot open: {}", key.ToString(), opened.status().ToString());
             continue;
@@ -170,8 +171,8 @@ void ReplicaManager::ApplyMetadata(const eddy::v1::MetadataDelta& delta) {
       topic_ids_.erase(name);
     }
     for (auto it = partitions_.begin(); it != partitions_.end();) {
-      const bool gone = deleted.contains(it->first.topic) ||
-                        (delta.snapshot() && !assigned.contains(it->first));
+      const bool gone =
+          deleted.contains(it->first.topic) || (delta.snapshot() && !assigned.contains(it->first));
       if (!gone) {
         ++it;
         continue;
@@ -203,7 +204,8 @@ void ReplicaManager::RemoveStrayDirectories() {
   absl::StatusOr<std::vector<std::string>> names = fs_.ListDir(options_.log_dir);
   if (!names.ok()) return;
   std::set<std::string> in_use;
-  for (const auto& [key, hosted] : partitions_) in_use.insert(absl::StrCat(key.topic, "-", key.partition));
+  for (const auto& [key, hosted] : partitions_)
+    in_use.insert(absl::StrCat(key.topic, "-", key.partition));
   for (const std::string& name : *names) {
     if (in_use.contains(name)) continue;
     spdlog::info("deleting {}/{}: not assigned to this broker", options_.log_dir, name);
@@ -235,7 +237,8 @@ std::shared_ptr<Partition> ReplicaManager::Get(const TopicPartitionKey& key) con
   return it == partitions_.end() ? nullptr : it->second.partition;
 }
 
-std::vector<std::pair<TopicPartitionKey, std::shared_ptr<Partition>>> ReplicaManager::Hosted() const {
+std::vector<std::pair<TopicPartitionKey, std::shared_ptr<Partition>>> ReplicaManager::Hosted()
+    const {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<std::pair<TopicPartitionKey, std::shared_ptr<Partition>>> hosted;
   hosted.reserve(partitions_.size());

@@ -155,7 +155,8 @@ class ReplicaManager {
 
   void ApplyTopic(const eddy::v1::TopicMetadata& topic, std::vector<std::string>& dirs_in_use)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void RemoveLocked(const TopicPartitionKey& key, bool delete_data) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RemoveLocked(const TopicPartitionKey& key, bool delete_data)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RemoveStrayDirectories() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<FollowerAssignment> FollowersLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   PartitionEvents EventsFor(const TopicPartitionKey& key);

@@ -31,21 +31,26 @@ ParsedTopicConfig ParseTopicConfig(const std::map<std::string, std::string>& con
     set(value);
   };
   integer("max.message.bytes", [&](int64_t v) { c.produce.max_message_bytes = v; });
-  integer("min.insync.replicas",
-          [&](int64_t v) { c.min_insync_replicas = static_cast<int32_t>(std::max<int64_t>(1, v)); });
+  integer("min.insync.replicas", [&](int64_t v) {
+    c.min_insync_replicas = static_cast<int32_t>(std::max<int64_t>(1, v));
+  });
   integer("segment.bytes", [&](int64_t v) {
     c.log.segment_bytes = static_cast<uint64_t>(v);
     c.produce.segment_bytes = v;
   });
   integer("segment.ms", [&](int64_t v) { c.log.segment_ms = absl::Milliseconds(v); });
-  integer("segment.index.bytes", [&](int64_t v) { c.log.segment_index_bytes = static_cast<uint64_t>(v); });
-  integer("index.interval.bytes", [&](int64_t v) { c.log.index_interval_bytes = static_cast<uint64_t>(v); });
+  integer("segment.index.bytes",
+          [&](int64_t v) { c.log.segment_index_bytes = static_cast<uint64_t>(v); });
+  integer("index.interval.bytes",
+          [&](int64_t v) { c.log.index_interval_bytes = static_cast<uint64_t>(v); });
   integer("flush.messages", [&](int64_t v) { c.log.flush_messages = v; });
   integer("flush.ms", [&](int64_t v) { c.log.flush_ms = MillisOrInfinite(v); });
   integer("retention.ms", [&](int64_t v) { c.log.retention_ms = MillisOrInfinite(v); });
   integer("retention.bytes", [&](int64_t v) { c.log.retention_bytes = v; });
-  integer("delete.retention.ms", [&](int64_t v) { c.log.delete_retention_ms = absl::Milliseconds(v); });
-  integer("min.compaction.lag.ms", [&](int64_t v) { c.log.min_compaction_lag_ms = absl::Milliseconds(v); });
+  integer("delete.retention.ms",
+          [&](int64_t v) { c.log.delete_retention_ms = absl::Milliseconds(v); });
+  integer("min.compaction.lag.ms",
+          [&](int64_t v) { c.log.min_compaction_lag_ms = absl::Milliseconds(v); });
   // message.timestamp.difference.max.ms is the pre-KIP-937 bound on both sides; the newer keys,
   // read after it, win where set.
   integer("message.timestamp.difference.max.ms", [&](int64_t v) {
@@ -61,14 +66,16 @@ ParsedTopicConfig ParseTopicConfig(const std::map<std::string, std::string>& con
     if (absl::SimpleAtod(it->second, &ratio)) {
       c.log.min_cleanable_dirty_ratio = ratio;
     } else {
-      parsed.errors.push_back(absl::StrCat("min.cleanable.dirty.ratio: \"", it->second, "\" is not a number"));
+      parsed.errors.push_back(
+          absl::StrCat("min.cleanable.dirty.ratio: \"", it->second, "\" is not a number"));
     }
   }
   if (auto it = configs.find("message.timestamp.type"); it != configs.end()) {
     if (it->second == "LogAppendTime") {
       c.log.log_append_time = true;
     } else if (it->second != "CreateTime") {
-      parsed.errors.push_back(absl::StrCat("message.timestamp.type: unknown value \"", it->second, "\""));
+      parsed.errors.push_back(
+          absl::StrCat("message.timestamp.type: unknown value \"", it->second, "\""));
     }
   }
   c.produce.log_append_time = c.log.log_append_time;

@@ -5,10 +5,11 @@
 // key's records in order, nothing lost, nothing duplicated.
 // CI runs 20,000 records per variant; `./dev soak broker` sets EDDY_BROKER_SOAK_RECORDS=200000 and
 // repeats five times.
+#include <signal.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
-#include <signal.h>
 #include <string>
 #include <thread>
 
@@ -44,7 +45,9 @@ class BrokerFailoverTest : public BrokerClusterTest {
   // Run produces while `fault` hits the leader of partition 0 kFaults times, then checks the log.
   void Run(bool pause) {
     const absl::Time start = absl::Now();
-    auto elapsed = [&] { return absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(100))); };
+    auto elapsed = [&] {
+      return absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(100)));
+    };
     const int64_t total = TotalRecords();
     const int64_t per_partition = total / kPartitions;
     TestProducerOptions options = ProducerOptions("events", kPartitions);
@@ -102,8 +105,8 @@ class BrokerFailoverTest : public BrokerClusterTest {
     }
     thread.join();
     ASSERT_TRUE(produced.ok()) << produced;
-    std::cout << elapsed() << ": " << producer.acked_records() << " records acknowledged, " << producer.retries()
-              << " retried batches" << std::endl;
+    std::cout << elapsed() << ": " << producer.acked_records() << " records acknowledged, "
+              << producer.retries() << " retried batches" << std::endl;
     const auto acknowledged = producer.Acknowledged();
     int64_t read_total = 0;
     for (int p = 0; p < kPartitions; ++p) {
@@ -114,7 +117,8 @@ class BrokerFailoverTest : public BrokerClusterTest {
             return read.ok() && static_cast<int64_t>(read->size()) >= per_partition;
           },
           absl::Seconds(30)))
-          << "partition " << p << ": " << (read.ok() ? std::to_string(read->size()) : read.status().ToString());
+          << "partition " << p << ": "
+          << (read.ok() ? std::to_string(read->size()) : read.status().ToString());
       EXPECT_EQ(CheckExactlyOnce(*read, acknowledged.at(p)), "") << "partition " << p;
       EXPECT_EQ(static_cast<int64_t>(read->size()), per_partition) << "partition " << p;
       read_total += static_cast<int64_t>(read->size());

@@ -72,8 +72,9 @@ absl::Status TestProducer::RunPartition(int32_t partition, int64_t records) {
     bool first_attempt = true;
     while (true) {
       if (absl::Now() > give_up) {
-        return absl::DeadlineExceededError(absl::StrCat(options_.topic, "-", partition, ": batch at sequence ",
-                                                        sequence, " not acknowledged in time"));
+        return absl::DeadlineExceededError(absl::StrCat(options_.topic, "-", partition,
+                                                        ": batch at sequence ", sequence,
+                                                        " not acknowledged in time"));
       }
       if (!first_attempt) {
         retries_.fetch_add(1);
@@ -81,7 +82,8 @@ absl::Status TestProducer::RunPartition(int32_t partition, int64_t records) {
       }
       first_attempt = false;
       if (leader < 0) {
-        absl::StatusOr<PartitionState> state = GetPartitionState(options_.controller, options_.topic, partition);
+        absl::StatusOr<PartitionState> state =
+            GetPartitionState(options_.controller, options_.topic, partition);
         if (!state.ok() || state->leader < 0 || !options_.brokers.contains(state->leader)) continue;
         leader = state->leader;
       }
@@ -127,7 +129,8 @@ std::map<int32_t, std::vector<std::string>> TestProducer::Acknowledged() const {
 
 absl::StatusOr<std::vector<DecodedRecord>> ReadPartition(const TestProducerOptions& cluster,
                                                          int32_t partition) {
-  absl::StatusOr<PartitionState> state = GetPartitionState(cluster.controller, cluster.topic, partition);
+  absl::StatusOr<PartitionState> state =
+      GetPartitionState(cluster.controller, cluster.topic, partition);
   if (!state.ok()) return state.status();
   if (state->leader < 0 || !cluster.brokers.contains(state->leader)) {
     return absl::UnavailableError(absl::StrCat("partition ", partition, " has no leader"));

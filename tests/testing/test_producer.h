@@ -21,8 +21,8 @@
 namespace eddy::testing {
 
 struct TestProducerOptions {
-  std::string controller;                   // host:port, for leader lookups
-  std::map<int32_t, std::string> brokers;   // broker id → host:port
+  std::string controller;                  // host:port, for leader lookups
+  std::map<int32_t, std::string> brokers;  // broker id → host:port
   std::string topic;
   int32_t partitions = 1;
   int64_t producer_id = 4242;

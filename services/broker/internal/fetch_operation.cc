@@ -19,7 +19,8 @@ FetchOperation::FetchOperation(ReplicaManager& replicas, BrokerMetrics* metrics,
       max_bytes_(request_.max_bytes() > 0 ? request_.max_bytes() : default_max_bytes),
       clock_(clock),
       start_(clock.Now()),
-      deadline_(start_ + std::min(absl::Milliseconds(std::max(0, request_.max_wait_ms())), max_wait_cap)),
+      deadline_(start_ +
+                std::min(absl::Milliseconds(std::max(0, request_.max_wait_ms())), max_wait_cap)),
       reply_(std::move(reply)) {}
 
 void FetchOperation::Start(std::shared_ptr<FetchOperation> operation, ReplicaManager& replicas) {
@@ -33,7 +34,8 @@ bool FetchOperation::AnyReadable() const {
   for (const eddy::v1::FetchPartition& fp : request_.partitions()) {
     std::shared_ptr<Partition> partition =
         replicas_.Get({fp.partition().topic(), fp.partition().partition()});
-    if (partition == nullptr || partition->Readable(Offset(fp.fetch_offset()), follower_)) return true;
+    if (partition == nullptr || partition->Readable(Offset(fp.fetch_offset()), follower_))
+      return true;
   }
   return false;
 }
@@ -63,7 +65,8 @@ eddy::v1::FetchResponse FetchOperation::Build(bool* ready, bool expired) {
     args.fetch_offset = Offset(fp.fetch_offset());
     args.current_leader_epoch = LeaderEpoch(fp.current_leader_epoch());
     args.last_fetched_epoch = LeaderEpoch(fp.last_fetched_epoch());
-    const int64_t partition_max = fp.partition_max_bytes() > 0 ? fp.partition_max_bytes() : (1 << 20);
+    const int64_t partition_max =
+        fp.partition_max_bytes() > 0 ? fp.partition_max_bytes() : (1 << 20);
     // KIP-74: once something was returned, later partitions get only what is left of max_bytes
     // (the first non-empty one may exceed it by one batch).
     args.max_bytes =
@@ -71,8 +74,9 @@ eddy::v1::FetchResponse FetchOperation::Build(bool* ready, bool expired) {
     args.read_committed = request_.isolation_level() == 1;
     const bool out_of_budget = total > 0 && remaining <= 0;
     if (out_of_budget) args.max_bytes = 1;
-    FetchResult result = follower_ ? partition->FetchForFollower(BrokerId(request_.replica_id()), args)
-                                   : partition->Fetch(args);
+    FetchResult result = follower_
+                             ? partition->FetchForFollower(BrokerId(request_.replica_id()), args)
+                             : partition->Fetch(args);
     // Out of budget: the partition's state without data.
     if (out_of_budget) result.records.clear();
     out->set_error_code(static_cast<int32_t>(result.error));
@@ -91,8 +95,10 @@ eddy::v1::FetchResponse FetchOperation::Build(bool* ready, bool expired) {
     if (bytes > 0 && metrics_ != nullptr && !follower_) {
       bool truncated = false;
       auto batches = kafka::SplitBatches(
-          {reinterpret_cast<const uint8_t*>(result.records.data()), result.records.size()}, &truncated);
-      metrics_->BytesOut(key.topic, bytes, batches.ok() ? static_cast<int64_t>(batches->size()) : 0);
+          {reinterpret_cast<const uint8_t*>(result.records.data()), result.records.size()},
+          &truncated);
+      metrics_->BytesOut(key.topic, bytes,
+                         batches.ok() ? static_cast<int64_t>(batches->size()) : 0);
     }
     total += bytes;
     remaining -= bytes;

@@ -20,8 +20,8 @@ class FetchOperation : public DelayedOperation {
   using Reply = std::function<void(eddy::v1::FetchResponse response)>;
 
   FetchOperation(ReplicaManager& replicas, BrokerMetrics* metrics, common::Clock& clock,
-                 eddy::v1::FetchRequest request, int32_t default_max_bytes, absl::Duration max_wait_cap,
-                 Reply reply);
+                 eddy::v1::FetchRequest request, int32_t default_max_bytes,
+                 absl::Duration max_wait_cap, Reply reply);
 
   // Start answers at once when it can; else parks this operation in the manager.
   static void Start(std::shared_ptr<FetchOperation> operation, ReplicaManager& replicas);
