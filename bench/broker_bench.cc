@@ -1,0 +1,341 @@
+// `./dev bench broker`: issue 6 acceptance 5, the gRPC produce path without a gateway, in one run:
+//   storage   in-process PartitionLog appends of 1 KiB records in 16 KiB batches over 16 logs: the
+//             storage append baseline on this disk, measured in the same invocation
+//   acks=1    1 controller + 1 eddy-broker, 16 partitions RF=1, the same batches produced over Data
+//             streams (several in flight per stream, 4 partitions per request as a gateway batches
+//             per broker); throughput and its ratio to the storage figure (target >= 80%)
+//   acks=all  1 controller + 3 brokers, 16 partitions RF=3 min.insync.replicas=2, 50 MB/s offered
+//             open-loop (a request every 16 KiB / rate), produce latency p50/p99/max (target p99
+//             <= 5 ms)
+// Flags: --bin-dir=PATH (the Release daemons), --dir=PATH (scratch, default /tmp), --mb=N (bytes
+// per throughput phase, default 512), --seconds=N (acks=all phase, default 10), --rate-mb=N
+// (default 50), --out=PATH (JSON).
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/common/clock.h"
+#include "libs/storage/file_system.h"
+#include "libs/storage/partition_log.h"
+#include "nlohmann/json.hpp"
+#include "tests/testing/data_stream_client.h"
+#include "tests/testing/local_cluster.h"
+#include "tests/testing/wait_for.h"
+
+namespace {
+
+using eddy::testing::DataStreamClient;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr int kPartitions = 16;
+constexpr int kRecordBytes = 1024;
+constexpr int kRecordsPerBatch = 16;
+
+double Since(SteadyClock::time_point t) {
+  return std::chrono::duration<double>(SteadyClock::now() - t).count();
+}
+
+std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  const std::string prefix = "--" + name + "=";
+  for (int i = 1; i < argc; ++i) {
+    if (absl::StartsWith(argv[i], prefix)) return std::string(argv[i] + prefix.size());
+  }
+  return fallback;
+}
+
+void Die(const absl::Status& s, const char* what) {
+  if (!s.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
+    std::exit(1);
+  }
+}
+
+std::string Batch() {
+  eddy::testing::TestBatch batch;
+  for (int i = 0; i < kRecordsPerBatch; ++i) {
+    batch.records.emplace_back(absl::StrCat("key-", i), std::string(kRecordBytes, 'a' + i));
+  }
+  return eddy::testing::BuildBatch(batch);
+}
+
+// StorageAppend is the baseline: the same batches appended to 16 logs in-process.
+double StorageAppend(const std::string& dir, int64_t total_bytes) {
+  eddy::common::Clock& clock = eddy::common::Clock::Real();
+  std::vector<std::unique_ptr<eddy::storage::PartitionLog>> logs;
+  for (int p = 0; p < kPartitions; ++p) {
+    auto log = eddy::storage::PartitionLog::Open(eddy::storage::PosixFileSystem(),
+                                                 absl::StrCat(dir, "/storage-", p), {}, clock);
+    Die(log.status(), "open log");
+    logs.push_back(std::move(*log));
+  }
+  const std::string batch = Batch();
+  const auto start = SteadyClock::now();
+  int64_t written = 0;
+  for (int64_t i = 0; written < total_bytes; ++i) {
+    std::string copy = batch;
+    Die(logs[i % kPartitions]
+            ->AppendAsLeader(std::span<char>(copy.data(), copy.size()), eddy::LeaderEpoch(0))
+            .status(),
+        "append");
+    written += static_cast<int64_t>(batch.size());
+  }
+  const double seconds = Since(start);
+  for (auto& log : logs) Die(log->Close(), "close");
+  return static_cast<double>(written) / seconds / 1e6;
+}
+
+std::unique_ptr<eddy::testing::LocalCluster> StartCluster(const std::string& bin_dir,
+                                                          const std::string& dir, int brokers) {
+  eddy::testing::LocalClusterOptions options;
+  options.bin_dir = bin_dir;
+  options.brokers = brokers;
+  options.coordinators = 0;
+  options.registries = 0;
+  options.gateways = 0;
+  options.data_dir = dir;
+  auto cluster = std::make_unique<eddy::testing::LocalCluster>(options);
+  Die(cluster->Start(), "start cluster");
+  const std::string controller = cluster->GrpcAddress(eddy::testing::Role::kController);
+  eddy::testing::WaitFor(
+      [&] {
+        auto status = cluster->ClusterStatus();
+        return status.ok() &&
+               status->health().brokers() - status->health().fenced_brokers() == brokers;
+      },
+      absl::Seconds(20));
+  return cluster;
+}
+
+void CreateAndWait(eddy::testing::LocalCluster& cluster, int rf,
+                   const std::map<std::string, std::string>& configs) {
+  const std::string controller = cluster.GrpcAddress(eddy::testing::Role::kController);
+  Die(eddy::testing::CreateTopic(controller, "bench", kPartitions, rf, configs), "create topic");
+  for (int p = 0; p < kPartitions; ++p) {
+    bool ok = eddy::testing::WaitFor(
+        [&] {
+          auto state = eddy::testing::GetPartitionState(controller, "bench", p);
+          return state.ok() && state->leader > 0 && static_cast<int>(state->isr.size()) == rf;
+        },
+        absl::Seconds(30));
+    if (!ok) Die(absl::UnavailableError("partition never ready"), "wait");
+  }
+}
+
+eddy::v1::DataRequest Request(const std::string& batch, int first_partition, int partitions,
+                              int acks) {
+  eddy::v1::DataRequest request;
+  auto* produce = request.mutable_produce();
+  produce->set_acks(acks);
+  produce->set_timeout_ms(30000);
+  for (int i = 0; i < partitions; ++i) {
+    auto* p = produce->add_partitions();
+    p->mutable_partition()->set_topic("bench");
+    p->mutable_partition()->set_partition((first_partition + i) % kPartitions);
+    p->set_records(batch);
+  }
+  return request;
+}
+
+// LeaderStreams opens one Data stream per leader broker and maps partitions to them.
+struct LeaderStreams {
+  std::vector<std::unique_ptr<DataStreamClient>> clients;
+  std::vector<DataStreamClient*> by_partition;
+};
+
+LeaderStreams Streams(eddy::testing::LocalCluster& cluster, int brokers, int per_broker) {
+  LeaderStreams streams;
+  const std::string controller = cluster.GrpcAddress(eddy::testing::Role::kController);
+  std::vector<std::vector<DataStreamClient*>> of_broker(brokers + 1);
+  for (int b = 1; b <= brokers; ++b) {
+    for (int i = 0; i < per_broker; ++i) {
+      streams.clients.push_back(std::make_unique<DataStreamClient>(
+          cluster.GrpcAddress(eddy::testing::Role::kBroker, b - 1)));
+      of_broker[b].push_back(streams.clients.back().get());
+    }
+  }
+  for (int p = 0; p < kPartitions; ++p) {
+    auto state = eddy::testing::GetPartitionState(controller, "bench", p);
+    Die(state.status(), "metadata");
+    streams.by_partition.push_back(of_broker[state->leader][p % per_broker]);
+  }
+  return streams;
+}
+
+// Acks1 is closed-loop with a window of requests in flight.
+double Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes, int64_t* errors) {
+  CreateAndWait(cluster, 1, {});
+  LeaderStreams streams = Streams(cluster, 1, 4);
+  const std::string batch = Batch();
+  constexpr int kPerRequest = 4;
+  constexpr int kWindow = 64;
+  const int64_t requests = total_bytes / static_cast<int64_t>(batch.size() * kPerRequest);
+  absl::Mutex mu;
+  int64_t in_flight = 0;
+  int64_t completed = 0;
+  std::atomic<int64_t> failed{0};
+  const auto start = SteadyClock::now();
+  for (int64_t i = 0; i < requests; ++i) {
+    {
+      absl::MutexLock lock(&mu);
+      mu.Await(absl::Condition(
+          +[](int64_t* n) { return *n < kWindow; }, &in_flight));
+      ++in_flight;
+    }
+    const int first = static_cast<int>((i * kPerRequest) % kPartitions);
+    streams.by_partition[first]->SendAsync(Request(batch, first, kPerRequest, 1),
+                                           [&](absl::StatusOr<eddy::v1::DataResponse> r) {
+                                             if (!r.ok()) {
+                                               failed.fetch_add(1);
+                                             } else {
+                                               for (const auto& result : r->produce().results()) {
+                                                 if (result.error_code() != 0) failed.fetch_add(1);
+                                               }
+                                             }
+                                             absl::MutexLock lock(&mu);
+                                             --in_flight;
+                                             ++completed;
+                                           });
+  }
+  {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(
+        +[](int64_t* n) { return *n == 0; }, &in_flight));
+  }
+  const double seconds = Since(start);
+  *errors = failed.load();
+  return static_cast<double>(requests * kPerRequest * batch.size()) / seconds / 1e6;
+}
+
+struct LatencyResult {
+  double offered_mb = 0;
+  double achieved_mb = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  double max_ms = 0;
+  int64_t requests = 0;
+  int64_t errors = 0;
+};
+
+// AcksAll is open-loop: one 16 KiB request every batch/rate, latency per request.
+LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, double seconds) {
+  CreateAndWait(cluster, 3, {{"min.insync.replicas", "2"}});
+  LeaderStreams streams = Streams(cluster, 3, 1);
+  const std::string batch = Batch();
+  const auto interval =
+      std::chrono::duration<double>(static_cast<double>(batch.size()) / (rate_mb * 1e6));
+  absl::Mutex mu;
+  std::vector<double> latencies;
+  int64_t outstanding = 0;
+  std::atomic<int64_t> failed{0};
+  const auto start = SteadyClock::now();
+  int64_t sent = 0;
+  while (Since(start) < seconds) {
+    const auto due = start + std::chrono::duration_cast<SteadyClock::duration>(interval * sent);
+    std::this_thread::sleep_until(due);
+    const int partition = static_cast<int>(sent % kPartitions);
+    const auto t0 = SteadyClock::now();
+    {
+      absl::MutexLock lock(&mu);
+      ++outstanding;
+    }
+    streams.by_partition[partition]->SendAsync(
+        Request(batch, partition, 1, -1), [&, t0](absl::StatusOr<eddy::v1::DataResponse> r) {
+          const double ms = Since(t0) * 1e3;
+          if (!r.ok() || r->produce().results(0).error_code() != 0) failed.fetch_add(1);
+          absl::MutexLock lock(&mu);
+          latencies.push_back(ms);
+          --outstanding;
+        });
+    ++sent;
+  }
+  {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(
+        +[](int64_t* n) { return *n == 0; }, &outstanding));
+  }
+  const double elapsed = Since(start);
+  LatencyResult result;
+  std::sort(latencies.begin(), latencies.end());
+  result.offered_mb = rate_mb;
+  result.requests = sent;
+  result.achieved_mb =
+      static_cast<double>(sent) * static_cast<double>(batch.size()) / elapsed / 1e6;
+  if (!latencies.empty()) {
+    auto at = [&](double q) {
+      return latencies[std::min(latencies.size() - 1, static_cast<size_t>(q * latencies.size()))];
+    };
+    result.p50_ms = at(0.50);
+    result.p99_ms = at(0.99);
+    result.max_ms = latencies.back();
+  }
+  result.errors = failed.load();
+  return result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string bin_dir = Flag(argc, argv, "bin-dir", "build/release/bin");
+  const std::string scratch = Flag(
+      argc, argv, "dir", std::getenv("EDDY_BENCH_DIR") ? std::getenv("EDDY_BENCH_DIR") : "/tmp");
+  const int64_t total = std::atoll(Flag(argc, argv, "mb", "512").c_str()) << 20;
+  const double seconds = std::atof(Flag(argc, argv, "seconds", "10").c_str());
+  const double rate = std::atof(Flag(argc, argv, "rate-mb", "50").c_str());
+  const std::string out = Flag(argc, argv, "out", "");
+  const std::string dir = absl::StrCat(scratch, "/eddy-broker-bench-", getpid());
+  std::filesystem::create_directories(dir);
+
+  const double storage_mb = StorageAppend(dir + "/storage", total);
+  std::printf("storage append (16 logs, 16 KiB batches of 1 KiB records): %.1f MB/s\n", storage_mb);
+
+  double acks1_mb = 0;
+  int64_t acks1_errors = 0;
+  {
+    auto cluster = StartCluster(bin_dir, dir + "/one", 1);
+    acks1_mb = Acks1(*cluster, total, &acks1_errors);
+  }
+  std::printf(
+      "broker acks=1 (1 broker, 16 partitions, gRPC Data streams): %.1f MB/s = %.0f%% of storage "
+      "(%ld errors)\n",
+      acks1_mb, 100 * acks1_mb / storage_mb, static_cast<long>(acks1_errors));
+
+  LatencyResult all;
+  {
+    auto cluster = StartCluster(bin_dir, dir + "/three", 3);
+    all = AcksAll(*cluster, rate, seconds);
+  }
+  std::printf(
+      "broker acks=all (3 brokers, RF=3, min.insync=2, %.0f MB/s offered): achieved %.1f MB/s, "
+      "p50 %.2f ms, p99 %.2f ms, max %.2f ms over %ld requests (%ld errors)\n",
+      all.offered_mb, all.achieved_mb, all.p50_ms, all.p99_ms, all.max_ms,
+      static_cast<long>(all.requests), static_cast<long>(all.errors));
+  std::filesystem::remove_all(dir);
+
+  if (!out.empty()) {
+    nlohmann::json json = {{"storage_append_mb_s", storage_mb},
+                           {"acks1_mb_s", acks1_mb},
+                           {"acks1_ratio", acks1_mb / storage_mb},
+                           {"acks1_errors", acks1_errors},
+                           {"acks_all",
+                            {{"offered_mb_s", all.offered_mb},
+                             {"achieved_mb_s", all.achieved_mb},
+                             {"p50_ms", all.p50_ms},
+                             {"p99_ms", all.p99_ms},
+                             {"max_ms", all.max_ms},
+                             {"requests", all.requests},
+                             {"errors", all.errors}}}};
+    std::ofstream(out) << json.dump(2) << "\n";
+  }
+  return 0;
+}
