@@ -85,7 +85,8 @@ class GrpcBrokerDataPath::Stream
       ids.swap(ids_);
     }
     if (status.error_code() != grpc::StatusCode::CANCELLED) {
-      spdlog::warn("data stream to broker {} ended: {}", broker_id_, status.error_message());
+      spdlog::warn("data stream to broker {} ended: {} {}", broker_id_,
+                   static_cast<int>(status.error_code()), status.error_message());
     }
     owner_.StreamDone(this, ids);
     delete this;

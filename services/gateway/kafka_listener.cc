@@ -324,6 +324,10 @@ absl::Status KafkaListener::Start() {
               asio::make_strand(state_->io), asio::redirect_error(asio::use_awaitable, ec));
           if (ec) {
             if (!state_->acceptor.is_open()) co_return;
+            // Out of file descriptors (EMFILE) and the like: back off instead of spinning.
+            spdlog::warn("accepting a Kafka connection failed: {}", ec.message());
+            asio::steady_timer pause(state_->io, std::chrono::milliseconds(50));
+            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
           }
           std::error_code peer_ec;
