@@ -1,0 +1,32 @@
+// Acceptance 3: kafkajs from npm (pinned in tests/e2e/package.json; ./dev test runs `npm ci`
+// there) creates a topic, fetches its metadata, produces and consumes from the beginning.
+#include <filesystem>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/e2e_cluster.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+
+namespace eddy::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(GatewayKafkajsTest, AdminProduceAndConsume) {
+  const std::string dir = std::string(EDDY_SOURCE_DIR) + "/tests/e2e";
+  ASSERT_TRUE(std::filesystem::exists(dir + "/node_modules/kafkajs"))
+      << "kafkajs is not installed: run `npm ci` in tests/e2e (./dev test does)";
+  std::unique_ptr<LocalCluster> cluster = StartE2eCluster();
+  ASSERT_NE(cluster, nullptr);
+  EDDY_ASSERT_OK_AND_ASSIGN(
+      ProcessResult result,
+      RunProcess({"/usr/bin/node", dir + "/kafkajs_client.js", cluster->KafkaBootstrap(), "data"},
+                 {"NODE_PATH=" + dir + "/node_modules"}, absl::Seconds(150)));
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("all steps passed")) << result.out << result.err;
+}
+
+}  // namespace
+}  // namespace eddy::testing

@@ -1,0 +1,59 @@
+// Acceptance 3: kafkajs 2.2.4 (pinned in package.json) through the gateways — admin createTopics
+// and fetchTopicMetadata, and with "data" also produce and consume from the beginning.
+// Usage: node kafkajs_client.js BOOTSTRAP [data]. Prints each step; exits non-zero on failure.
+const { Kafka, logLevel, Partitioners } = require('kafkajs');
+
+const bootstrap = process.argv[2].split(',');
+const withData = process.argv[3] === 'data';
+const kafka = new Kafka({ clientId: 'eddy-e2e', brokers: bootstrap, logLevel: logLevel.ERROR });
+
+function step(name) { console.log('step: ' + name); }
+
+async function waitFor(condition, what, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('timed out waiting for ' + what);
+}
+
+async function main() {
+  const admin = kafka.admin();
+  await admin.connect();
+  step('admin createTopics');
+  const created = await admin.createTopics({
+    topics: [{ topic: 'kjs-topic', numPartitions: 3, replicationFactor: 3 }],
+    waitForLeaders: true,
+  });
+  if (!created) throw new Error('createTopics reported the topic as existing');
+  step('admin fetchTopicMetadata');
+  await waitFor(async () => {
+    const md = await admin.fetchTopicMetadata({ topics: ['kjs-topic'] });
+    const t = md.topics[0];
+    return t.name === 'kjs-topic' && t.partitions.length === 3 &&
+        t.partitions.every((p) => p.leader === 1 || p.leader === 2);
+  }, 'kjs-topic metadata');
+  await admin.disconnect();
+  if (withData) {
+    step('producer send');
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const messages = [];
+    for (let i = 0; i < 100; i++) messages.push({ key: 'key-' + i, value: 'value-' + i });
+    await producer.send({ topic: 'kjs-topic', messages, acks: -1 });
+    await producer.disconnect();
+
+    step('consumer from beginning');
+    const consumer = kafka.consumer({ groupId: 'kjs-group' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'kjs-topic', fromBeginning: true });
+    const seen = new Set();
+    await consumer.run({ eachMessage: async ({ message }) => { seen.add(message.value.toString()); } });
+    await waitFor(async () => seen.size === 100, '100 messages consumed', 60000);
+    await consumer.disconnect();
+  }
+  console.log('all steps passed');
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
