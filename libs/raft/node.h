@@ -137,6 +137,8 @@ class RaftNode {
   void BecomeFollower(Term term, NodeId leader);
   void BecomeLeader();
   void Campaign(bool pre_vote, bool transfer);
+  // RequestVotes asks every voter that has not answered this campaign yet.
+  void RequestVotes(bool pre_vote, Term campaign_term, bool transfer);
   void HandleVoteRequest(const Message& m);
   void HandleVoteResponse(const Message& m);
   bool InLease() const;

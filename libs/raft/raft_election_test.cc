@@ -129,5 +129,25 @@ TEST(RaftElectionTest, RejectedVoteRequestsDoNotPostponeCandidacy) {
   EXPECT_TRUE(campaigned);
 }
 
+TEST(RaftElectionTest, PreCandidateAsksAgainOnceTheOtherVotersLeaseRunsOut) {
+  TestCluster c(3);
+  ASSERT_TRUE(c.Campaign(1));
+  c.Crash(1);
+  // Node 3 times out first; node 2 heard from the dead leader too recently and drops its pre-vote.
+  int ticks = 0;
+  while (c.node(3).status().role != Role::kPreCandidate && ticks++ < 100) c.Tick(3);
+  ASSERT_EQ(c.node(3).status().role, Role::kPreCandidate);
+  const int election_tick = RaftOptions().election_tick;
+  c.Tick(2, election_tick - 1);
+  c.Tick(3);  // asked again, still inside node 2's lease
+  ASSERT_EQ(c.node(3).status().role, Role::kPreCandidate);
+  c.Tick(2);  // node 2's lease has run out (its own timeout is drawn later than that here)
+  ASSERT_EQ(c.node(2).status().role, Role::kFollower);
+  // One heartbeat tick later node 3 asks again and wins, rather than a whole randomized election
+  // timeout after its first attempt.
+  c.Tick(3, RaftOptions().heartbeat_tick);
+  EXPECT_EQ(c.Leader(), 3);
+}
+
 }  // namespace
 }  // namespace eddy::raft

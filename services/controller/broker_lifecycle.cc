@@ -48,6 +48,11 @@ ApiError CheckBrokerEpoch(const MetadataImage& image, BrokerId broker, BrokerEpo
   return ApiError();
 }
 
+bool ShutDownCleanly(const MetadataImage& image, BrokerId broker, BrokerEpoch previous_epoch) {
+  const eddy::v1::BrokerRegistration* existing = image.FindBroker(broker);
+  return existing == nullptr || existing->broker_epoch() == previous_epoch.value();
+}
+
 ControllerResult<ApiError> RegisterBroker(const MetadataImage& image,
                                           const RegisterBrokerRequest& request,
                                           bool previous_lease_live) {

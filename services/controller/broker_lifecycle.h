@@ -31,6 +31,11 @@ struct RegisterBrokerRequest {
   std::string version;
 };
 
+// ShutDownCleanly applies KIP-966's rule to a registering broker: its previous run shut down
+// cleanly iff it presents the epoch of the registration it replaces (which it saved when it shut
+// down cleanly). A broker the image does not know has nothing to be unclean about.
+bool ShutDownCleanly(const MetadataImage& image, BrokerId broker, BrokerEpoch previous_epoch);
+
 // RegisterBroker registers (or re-registers) a broker; the new registration starts fenced and its
 // epoch is the log index of its record. DUPLICATE_BROKER_REGISTRATION while another incarnation
 // of the id holds a live lease (`previous_lease_live`, known only to the driver's lease tracker).

@@ -118,6 +118,13 @@ TEST_F(BrokerLifecycleTest, UncleanShutdownLeavesTheElr) {
   EXPECT_EQ(f_.Partition("t", 0).last_known_elr, Ids({1}));
 }
 
+TEST_F(BrokerLifecycleTest, ACleanShutdownIsOneThatPresentsTheReplacedEpoch) {
+  EXPECT_TRUE(ShutDownCleanly(f_.image(), BrokerId(1), epochs_[1]));
+  EXPECT_FALSE(ShutDownCleanly(f_.image(), BrokerId(1), BrokerEpoch(epochs_[1].value() + 1)));
+  EXPECT_FALSE(ShutDownCleanly(f_.image(), BrokerId(1), BrokerEpoch(0))) << "unknown: unclean";
+  EXPECT_TRUE(ShutDownCleanly(f_.image(), BrokerId(99), BrokerEpoch(0))) << "a first start";
+}
+
 TEST_F(BrokerLifecycleTest, ControlledShutdownMovesLeadershipAway) {
   f_.AddTopic("t", {Ids({1, 2}), Ids({2, 1})});
   auto result = BeginControlledShutdown(f_.image(), BrokerId(1), epochs_[1]);

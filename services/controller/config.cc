@@ -34,6 +34,17 @@ void Config::Bind(common::ConfigSpec& spec) {
            "Partitions of a topic created without a count (Kafka's num.partitions).", 1, 100000);
   spec.Add("default-replication-factor", &default_replication_factor,
            "Replication factor of a topic created without one.", 1, 32767);
+  spec.Add("auto-leader-rebalance-enable", &auto_leader_rebalance_enable,
+           "Move partition leadership back to preferred replicas on a timer (Kafka's "
+           "auto.leader.rebalance.enable).");
+  spec.Add("leader-imbalance-check-interval-seconds", &leader_imbalance_check_interval_seconds,
+           "Seconds between the active controller's preferred-leader checks (Kafka's "
+           "leader.imbalance.check.interval.seconds).",
+           1, 86400);
+  spec.Add("leader-imbalance-per-broker-percentage", &leader_imbalance_per_broker_percentage,
+           "Share (%) of a broker's preferred partitions led elsewhere above which they are moved "
+           "back (Kafka's leader.imbalance.per.broker.percentage).",
+           0, 100);
 }
 
 absl::Status Config::Validate() const {

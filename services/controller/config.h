@@ -35,6 +35,11 @@ struct Config {
   // Kafka's num.partitions and default.replication.factor, used when CreateTopics passes -1.
   int32_t num_partitions = 1;
   int32_t default_replication_factor = 1;
+  // Preferred-leader rebalancing on the active controller: Kafka's auto.leader.rebalance.enable,
+  // leader.imbalance.check.interval.seconds and leader.imbalance.per.broker.percentage.
+  bool auto_leader_rebalance_enable = true;
+  int32_t leader_imbalance_check_interval_seconds = 300;
+  int32_t leader_imbalance_per_broker_percentage = 10;
 
   void Bind(common::ConfigSpec& spec);
   absl::Status Validate() const;

@@ -10,8 +10,12 @@
 #include "absl/strings/str_cat.h"
 #include "libs/rpc/leader_hint.h"
 #include "libs/rpc/status.h"
+#include "services/controller/admin_messages.h"
 #include "services/controller/broker_lifecycle.h"
+#include "services/controller/config_commands.h"
+#include "services/controller/metadata_records.h"
 #include "services/controller/partition_commands.h"
+#include "services/controller/producer_ids.h"
 #include "services/controller/topic_commands.h"
 #include "spdlog/spdlog.h"
 
@@ -123,12 +127,14 @@ class WatchReactor final : public grpc::ServerWriteReactor<eddy::v1::MetadataDel
 }  // namespace
 
 ControllerService::ControllerService(MetadataQuorum& quorum, ClusterMembership& membership,
-                                     ControllerOptions options, std::string cluster_id)
+                                     ControllerOptions options, LeaderRebalanceOptions rebalance,
+                                     const common::Clock& clock, std::string proposed_cluster_id)
     : quorum_(quorum),
       membership_(membership),
       options_(options),
-      cluster_id_(std::move(cluster_id)),
-      random_(std::random_device{}()) {}
+      proposed_cluster_id_(std::move(proposed_cluster_id)),
+      random_(std::random_device{}()),
+      rebalancer_(rebalance, clock) {}
 
 bool ControllerService::Redirect(grpc::CallbackServerContext* context,
                                  grpc::ServerUnaryReactor* reactor) {
@@ -186,7 +192,8 @@ void ControllerService::RegisterBroker(grpc::CallbackServerContext* context,
             .incarnation_id = request->incarnation_id(),
             .rack = request->rack(),
             .endpoints = {request->endpoints().begin(), request->endpoints().end()},
-            .clean_shutdown = true,
+            .clean_shutdown = ShutDownCleanly(image, BrokerId(request->member_id()),
+                                              BrokerEpoch(request->previous_member_epoch())),
             .version = request->version()};
         ControllerResult<ApiError> result = controller::RegisterBroker(image, broker, false);
         if (!result.response.ok()) {
@@ -251,15 +258,19 @@ void ControllerService::Tick() {
   if (!quorum_.IsLeader()) {
     if (leading_term_ != Term(0)) {
       membership_.Clear();
+      rebalancer_.StopLeading();
       leading_term_ = Term(0);
     }
     return;
   }
   const Term term = quorum_.status().node.term;
   if (term != leading_term_) {
+    WriteClusterId();
     TakeOverLeases();
+    rebalancer_.StartLeading();
     leading_term_ = term;
   }
+  if (rebalancer_.Due()) RebalanceLeaders();
   for (const eddy::v1::MemberStatus& expired : membership_.ExpireLeases()) {
     if (expired.role() != eddy::v1::MEMBER_ROLE_BROKER) continue;
     const BrokerId broker(expired.member_id());
@@ -274,6 +285,52 @@ void ControllerService::Tick() {
           }
         });
   }
+}
+
+void ControllerService::WriteClusterId() {
+  bool known = false;
+  quorum_.Read([&](const MetadataImage& image) { known = !image.cluster_id().empty(); });
+  if (known) return;
+  quorum_.Submit(
+      [this](const MetadataImage& image) {
+        std::vector<MetadataRecord> records;
+        // Checked again here: commands run one at a time, so only one id is ever written.
+        if (!image.cluster_id().empty()) return records;
+        eddy::v1::ClusterIdRecord record;
+        record.set_cluster_id(proposed_cluster_id_);
+        records.push_back(Wrap(std::move(record)));
+        return records;
+      },
+      [this](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) {
+          // The next leader (or this one, in its next term) tries again.
+          spdlog::warn("writing the cluster id failed: {}", write.status().ToString());
+          return;
+        }
+        std::string id;
+        quorum_.Read([&](const MetadataImage& image) { id = image.cluster_id(); });
+        spdlog::info("cluster id {} written at offset {}", id, write->index.value());
+      });
+}
+
+void ControllerService::RebalanceLeaders() {
+  auto elected = std::make_shared<size_t>(0);
+  quorum_.Submit(
+      [this, elected](const MetadataImage& image) {
+        auto result = rebalancer_.Rebalance(image);
+        for (const PartitionResult& partition : result.response) {
+          if (partition.error.ok()) ++*elected;
+        }
+        return std::move(result.records);
+      },
+      [elected](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) {
+          spdlog::warn("preferred leader rebalance failed: {}", write.status().ToString());
+        } else if (*elected > 0) {
+          spdlog::info("preferred leader rebalance moved {} partition leaderships at offset {}",
+                       *elected, write->index.value());
+        }
+      });
 }
 
 namespace {
@@ -327,7 +384,14 @@ grpc::ServerUnaryReactor* ControllerService::GetClusterStatus(
     eddy::v1::GetClusterStatusResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (Redirect(context, reactor)) return reactor;
-  response->set_cluster_id(cluster_id_);
+  std::string cluster_id;
+  quorum_.Read([&](const MetadataImage& image) { cluster_id = image.cluster_id(); });
+  if (cluster_id.empty()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "the new cluster's id is not written to the metadata log yet"));
+    return reactor;
+  }
+  response->set_cluster_id(cluster_id);
   response->set_controller_id(quorum_.self().value());
   for (eddy::v1::MemberStatus& member : membership_.Members()) {
     *response->add_members() = std::move(member);
@@ -426,6 +490,111 @@ grpc::ServerUnaryReactor* ControllerService::AlterPartition(
         response->set_error_message(result.response.error.message);
         *response->mutable_partition() =
             ToPartitionMetadata(request->partition().partition(), result.response.partition);
+        return std::move(result.records);
+      },
+      [this, context, reactor](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) return Finish(context, reactor, write.status());
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+// DescribeConfigs runs as a command that writes nothing: it reads the leader's image behind the
+// quorum's ReadIndex barrier, so a describe after an acknowledged alter sees it.
+grpc::ServerUnaryReactor* ControllerService::DescribeConfigs(
+    grpc::CallbackServerContext* context, const eddy::v1::DescribeConfigsRequest* request,
+    eddy::v1::DescribeConfigsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Redirect(context, reactor)) return reactor;
+  quorum_.Submit(
+      [request, response](const MetadataImage& image) {
+        *response = ToProto(controller::DescribeConfigs(image, FromProto(*request)));
+        return std::vector<MetadataRecord>();
+      },
+      [this, context, reactor](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) return Finish(context, reactor, write.status());
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControllerService::AlterConfigs(
+    grpc::CallbackServerContext* context, const eddy::v1::AlterConfigsRequest* request,
+    eddy::v1::AlterConfigsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Redirect(context, reactor)) return reactor;
+  quorum_.Submit(
+      [request, response](const MetadataImage& image) {
+        auto result =
+            controller::AlterConfigs(image, FromProto(*request), request->validate_only());
+        ToProto(result.response, response->mutable_results());
+        return std::move(result.records);
+      },
+      [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) return Finish(context, reactor, write.status());
+        *response->mutable_write() = WriteInfoOf(*write);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControllerService::IncrementalAlterConfigs(
+    grpc::CallbackServerContext* context, const eddy::v1::IncrementalAlterConfigsRequest* request,
+    eddy::v1::IncrementalAlterConfigsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Redirect(context, reactor)) return reactor;
+  quorum_.Submit(
+      [request, response](const MetadataImage& image) {
+        auto result = controller::IncrementalAlterConfigs(image, FromProto(*request),
+                                                          request->validate_only());
+        ToProto(result.response, response->mutable_results());
+        return std::move(result.records);
+      },
+      [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) return Finish(context, reactor, write.status());
+        *response->mutable_write() = WriteInfoOf(*write);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControllerService::ElectLeaders(
+    grpc::CallbackServerContext* context, const eddy::v1::ElectLeadersRequest* request,
+    eddy::v1::ElectLeadersResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (request->election_type() != 0 && request->election_type() != 1) {
+    reactor->Finish(grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("unknown election type ", request->election_type(),
+                     " (Kafka's ElectionType: 0 PREFERRED, 1 UNCLEAN)")));
+    return reactor;
+  }
+  if (Redirect(context, reactor)) return reactor;
+  quorum_.Submit(
+      [request, response](const MetadataImage& image) {
+        auto result = controller::ElectLeaders(image, FromProto(*request));
+        *response = ToProto(result.response);
+        return std::move(result.records);
+      },
+      [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
+        if (!write.ok()) return Finish(context, reactor, write.status());
+        *response->mutable_write() = WriteInfoOf(*write);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControllerService::AllocateProducerIds(
+    grpc::CallbackServerContext* context, const eddy::v1::AllocateProducerIdsRequest* request,
+    eddy::v1::AllocateProducerIdsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Redirect(context, reactor)) return reactor;
+  quorum_.Submit(
+      [this, request, response](const MetadataImage& image) {
+        auto result =
+            controller::AllocateProducerIds(image, options_, BrokerId(request->broker_id()),
+                                            BrokerEpoch(request->broker_epoch()));
+        *response = ToProto(result.response);
         return std::move(result.records);
       },
       [this, context, reactor](absl::StatusOr<QuorumWrite> write) {

@@ -14,16 +14,21 @@
 // the same), so a failover does not fence live brokers.
 //
 // WatchMetadata is served by any controller from its own replica.
+//
+// The cluster id comes from the metadata log: the first leader of a new cluster writes its
+// proposed id (cluster_id.h) once; GetClusterStatus answers UNAVAILABLE until that is applied.
 #pragma once
 
 #include <cstdint>
 #include <random>
 #include <string>
 
+#include "libs/common/clock.h"
 #include "libs/common/strong_id.h"
 #include "proto/eddy/v1/controller.grpc.pb.h"
 #include "services/controller/cluster_membership.h"
 #include "services/controller/controller_result.h"
+#include "services/controller/leader_rebalancer.h"
 #include "services/controller/metadata_quorum.h"
 
 namespace eddy::controller {
@@ -31,10 +36,12 @@ namespace eddy::controller {
 class ControllerService final : public eddy::v1::Controller::CallbackService {
  public:
   ControllerService(MetadataQuorum& quorum, ClusterMembership& membership,
-                    ControllerOptions options, std::string cluster_id);
+                    ControllerOptions options, LeaderRebalanceOptions rebalance,
+                    const common::Clock& clock, std::string proposed_cluster_id);
 
-  // Tick runs the active controller's timers: taking over leases after winning an election, and
-  // fencing brokers whose lease expired. Call it periodically (its period bounds fencing delay).
+  // Tick runs the active controller's timers: taking over leases after winning an election,
+  // fencing brokers whose lease expired, and preferred-leader rebalancing. Call it periodically
+  // (its period bounds fencing delay).
   void Tick();
 
   grpc::ServerUnaryReactor* RegisterMember(grpc::CallbackServerContext* context,
@@ -60,6 +67,21 @@ class ControllerService final : public eddy::v1::Controller::CallbackService {
   grpc::ServerUnaryReactor* AlterPartition(grpc::CallbackServerContext* context,
                                            const eddy::v1::AlterPartitionRequest* request,
                                            eddy::v1::AlterPartitionResponse* response) override;
+  grpc::ServerUnaryReactor* DescribeConfigs(grpc::CallbackServerContext* context,
+                                            const eddy::v1::DescribeConfigsRequest* request,
+                                            eddy::v1::DescribeConfigsResponse* response) override;
+  grpc::ServerUnaryReactor* AlterConfigs(grpc::CallbackServerContext* context,
+                                         const eddy::v1::AlterConfigsRequest* request,
+                                         eddy::v1::AlterConfigsResponse* response) override;
+  grpc::ServerUnaryReactor* IncrementalAlterConfigs(
+      grpc::CallbackServerContext* context, const eddy::v1::IncrementalAlterConfigsRequest* request,
+      eddy::v1::IncrementalAlterConfigsResponse* response) override;
+  grpc::ServerUnaryReactor* ElectLeaders(grpc::CallbackServerContext* context,
+                                         const eddy::v1::ElectLeadersRequest* request,
+                                         eddy::v1::ElectLeadersResponse* response) override;
+  grpc::ServerUnaryReactor* AllocateProducerIds(
+      grpc::CallbackServerContext* context, const eddy::v1::AllocateProducerIdsRequest* request,
+      eddy::v1::AllocateProducerIdsResponse* response) override;
 
  private:
   // Redirect finishes the call with a leader hint unless this controller leads; true if it did.
@@ -74,6 +96,9 @@ class ControllerService final : public eddy::v1::Controller::CallbackService {
   // AfterBrokerHeartbeat submits the fencing change a broker's heartbeat asks for, if any.
   void AfterBrokerHeartbeat(const eddy::v1::HeartbeatRequest& request);
   void TakeOverLeases();
+  // WriteClusterId writes the proposed cluster id if the log has none yet.
+  void WriteClusterId();
+  void RebalanceLeaders();
   // AdoptBroker leases a broker the image knows with `epoch` but this leader does not yet (it
   // heartbeats before Tick took over); false if the image has another registration.
   bool AdoptBroker(BrokerId broker, int64_t epoch);
@@ -81,9 +106,10 @@ class ControllerService final : public eddy::v1::Controller::CallbackService {
   MetadataQuorum& quorum_;
   ClusterMembership& membership_;
   const ControllerOptions options_;
-  const std::string cluster_id_;
+  const std::string proposed_cluster_id_;
   std::mt19937_64 random_;  // used only by commands, which run one at a time
   Term leading_term_;       // the term whose leases this controller holds (Tick's thread)
+  LeaderRebalancer rebalancer_;  // Tick's thread
 };
 
 }  // namespace eddy::controller

@@ -34,7 +34,7 @@ absl::StatusOr<std::vector<eddy::controller::QuorumVoter>> Voters(
 
 int Run(const eddy::controller::Config& config) {
   using namespace eddy;
-  absl::StatusOr<std::string> cluster_id = controller::LoadOrCreateClusterId(config.server.data_dir);
+  absl::StatusOr<std::string> cluster_id = controller::ProposedClusterId(config.server.data_dir);
   if (!cluster_id.ok()) {
     spdlog::critical("cannot start: {}", cluster_id.status().ToString());
     return 1;
@@ -68,7 +68,10 @@ int Run(const eddy::controller::Config& config) {
       **quorum, membership,
       {.default_num_partitions = config.num_partitions,
        .default_replication_factor = config.default_replication_factor},
-      *cluster_id);
+      {.enabled = config.auto_leader_rebalance_enable,
+       .check_interval = absl::Seconds(config.leader_imbalance_check_interval_seconds),
+       .imbalance_percentage = config.leader_imbalance_per_broker_percentage},
+      common::Clock::Real(), *cluster_id);
   host.AddService((*quorum)->service());
   host.AddService(&service);
   if (absl::Status status = host.Start(); !status.ok()) {
@@ -76,7 +79,7 @@ int Run(const eddy::controller::Config& config) {
     return 1;
   }
   (*quorum)->Start();
-  spdlog::info("controller ready cluster_id={} node_id={}", *cluster_id, config.node_id);
+  spdlog::info("controller ready node_id={}", config.node_id);
   host.SetReady(true);
 
   // Leases are checked often enough that a fenced member shows up within a tenth of a second.

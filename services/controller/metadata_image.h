@@ -120,6 +120,8 @@ class MetadataImage {
   }
   // The last LeaderChangeRecord applied: who the active controller is and since which term.
   const eddy::v1::LeaderChangeRecord& controller_leader() const { return controller_leader_; }
+  // The cluster's id; empty until the first active controller has written it.
+  const std::string& cluster_id() const { return cluster_id_; }
 
  private:
   friend class MetadataStateMachine;
@@ -134,6 +136,7 @@ class MetadataImage {
   std::map<common::Uuid, eddy::v1::AccessControlEntryRecord> acls_;
   std::map<ScramKey, eddy::v1::UserScramCredentialRecord> scram_credentials_;
   eddy::v1::LeaderChangeRecord controller_leader_;
+  std::string cluster_id_;
 };
 
 }  // namespace eddy::controller

@@ -2,6 +2,7 @@
 
 #include <grpcpp/security/credentials.h>
 
+#include <filesystem>
 #include <set>
 #include <utility>
 
@@ -111,6 +112,13 @@ absl::StatusOr<std::unique_ptr<MetadataQuorum>> MetadataQuorum::Create(
   if (!self_listed) {
     return absl::InvalidArgumentError(
         absl::StrCat("node id ", options.self.value(), " is not in the quorum voter list"));
+  }
+  std::error_code error;
+  std::filesystem::create_directories(options.dir, error);
+  if (error) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create the metadata log directory ", options.dir, ": ",
+                     error.message()));
   }
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<raft::RocksDbStorage> storage,
                         raft::RocksDbStorage::Open(options.dir));

@@ -110,6 +110,7 @@ EDDY_CONTROLLER_DEFINE_WRAP(RemoveAccessControlEntryRecord, remove_acl)
 EDDY_CONTROLLER_DEFINE_WRAP(UserScramCredentialRecord, scram_credential)
 EDDY_CONTROLLER_DEFINE_WRAP(RemoveUserScramCredentialRecord, remove_scram_credential)
 EDDY_CONTROLLER_DEFINE_WRAP(LeaderChangeRecord, leader_change)
+EDDY_CONTROLLER_DEFINE_WRAP(ClusterIdRecord, cluster_id)
 
 #undef EDDY_CONTROLLER_DEFINE_WRAP
 

@@ -53,5 +53,6 @@ eddy::v1::MetadataRecord Wrap(eddy::v1::RemoveAccessControlEntryRecord record);
 eddy::v1::MetadataRecord Wrap(eddy::v1::UserScramCredentialRecord record);
 eddy::v1::MetadataRecord Wrap(eddy::v1::RemoveUserScramCredentialRecord record);
 eddy::v1::MetadataRecord Wrap(eddy::v1::LeaderChangeRecord record);
+eddy::v1::MetadataRecord Wrap(eddy::v1::ClusterIdRecord record);
 
 }  // namespace eddy::controller

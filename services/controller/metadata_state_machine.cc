@@ -298,6 +298,16 @@ absl::Status MetadataStateMachine::ApplyRecord(const MetadataRecord& record, Log
     case MetadataRecord::kLeaderChange:
       image_.controller_leader_ = record.leader_change();
       return absl::OkStatus();
+    case MetadataRecord::kClusterId:
+      // Written once: a second, different id would rename the cluster under its members.
+      if (record.cluster_id().cluster_id().empty() ||
+          (!image_.cluster_id_.empty() && image_.cluster_id_ != record.cluster_id().cluster_id())) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "cluster id record \"", record.cluster_id().cluster_id(), "\" for a cluster with id \"",
+            image_.cluster_id_, "\""));
+      }
+      image_.cluster_id_ = record.cluster_id().cluster_id();
+      return absl::OkStatus();
     case MetadataRecord::RECORD_NOT_SET:
       break;
   }
@@ -366,6 +376,7 @@ std::string MetadataStateMachine::Snapshot() const {
     *snap.add_scram_credentials() = credential;
   }
   *snap.mutable_leader() = image_.controller_leader_;
+  snap.set_cluster_id(image_.cluster_id_);
 
   std::string out;
   google::protobuf::io::StringOutputStream stream(&out);
@@ -407,6 +418,7 @@ absl::Status MetadataStateMachine::Restore(std::string_view bytes) {
     EDDY_RETURN_IF_ERROR(a.Scram(s));
   }
   image.controller_leader_ = snap.leader();
+  image.cluster_id_ = snap.cluster_id();
   image.last_applied_index_ = LogIndex(snap.last_applied_index());
   image_ = std::move(image);
   return absl::OkStatus();

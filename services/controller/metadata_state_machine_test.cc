@@ -165,6 +165,30 @@ TEST(MetadataStateMachineTest, RestoreRejectsGarbageAndKeepsTheImage) {
   EXPECT_EQ(sm.Snapshot(), before);
 }
 
+eddy::v1::MetadataRecord ClusterId(const std::string& id) {
+  eddy::v1::ClusterIdRecord r;
+  r.set_cluster_id(id);
+  return Wrap(r);
+}
+
+TEST(MetadataStateMachineTest, ClusterIdIsWrittenOnceAndKeptBySnapshots) {
+  MetadataStateMachine sm;
+  EXPECT_EQ(sm.image().cluster_id(), "");
+  EXPECT_THAT(sm.Apply(ClusterId(""), LogIndex(1)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EDDY_ASSERT_OK(sm.Apply(ClusterId("IqVoZcA9RlO1nPq2xNnKZg"), LogIndex(2)));
+  EXPECT_EQ(sm.image().cluster_id(), "IqVoZcA9RlO1nPq2xNnKZg");
+  // The same id again is harmless; another one is refused.
+  EDDY_ASSERT_OK(sm.Apply(ClusterId("IqVoZcA9RlO1nPq2xNnKZg"), LogIndex(3)));
+  EXPECT_THAT(sm.Apply(ClusterId("AAAAAAAAAAAAAAAAAAAAAA"), LogIndex(4)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(sm.image().cluster_id(), "IqVoZcA9RlO1nPq2xNnKZg");
+
+  MetadataStateMachine restored;
+  EDDY_ASSERT_OK(restored.Restore(sm.Snapshot()));
+  EXPECT_EQ(restored.image().cluster_id(), "IqVoZcA9RlO1nPq2xNnKZg");
+}
+
 // RandomLog writes plausible records against the evolving image: most apply, some are refused
 // (stale epochs are accepted and ignored), exercising every record type.
 class RandomLog {
