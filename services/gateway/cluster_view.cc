@@ -71,6 +71,7 @@ void ClusterView::ApplyDelta(const eddy::v1::MetadataDelta& delta) {
     BrokerView& broker = brokers_[member.member_id()];
     broker.id = member.member_id();
     broker.active = member.state() == eddy::v1::MEMBER_STATE_ACTIVE;
+    broker.epoch = member.member_epoch();
     if (const eddy::v1::Endpoint* grpc = FindEndpoint(member, "grpc")) {
       broker.grpc_target = rpc::TargetOf(*grpc);
     }

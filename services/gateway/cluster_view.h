@@ -59,6 +59,7 @@ struct BrokerView {
   int32_t id = 0;
   std::string grpc_target;  // host:port of its "grpc" endpoint
   bool active = false;      // registered and not fenced
+  int64_t epoch = 0;        // broker epoch (its registration record's offset)
 };
 
 // PresentedPartition is how a partition appears in Metadata: node ids are gateways.

@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
         host.channels());
     controller = std::make_unique<ControllerCalls>(host.channels(), membership.ControllerTargets(),
                                                    timeout, /*threads=*/4);
-    producer_ids = std::make_unique<ProducerIdBlocks>(*controller, membership.node_id);
+    producer_ids = std::make_unique<ProducerIdBlocks>(*controller, *follower);
     context.config = config;
     context.node_id = membership.node_id;
     context.metadata = follower.get();

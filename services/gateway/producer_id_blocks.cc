@@ -9,7 +9,17 @@ absl::StatusOr<int64_t> ProducerIdBlocks::Next(int16_t* kafka_error) {
   absl::MutexLock lock(&mu_);
   if (next_ >= end_) {
     eddy::v1::AllocateProducerIdsRequest request;
-    request.set_broker_id(member_id_);
+    std::shared_ptr<const ClusterView> view = metadata_.Current();
+    const BrokerView* asker = nullptr;
+    for (const auto& [id, broker] : view->brokers()) {
+      if (broker.active) {
+        asker = &broker;
+        break;
+      }
+    }
+    if (asker == nullptr) return absl::UnavailableError("no live broker to allocate producer ids for");
+    request.set_broker_id(asker->id);
+    request.set_broker_epoch(asker->epoch);
     eddy::v1::AllocateProducerIdsResponse response;
     absl::Status status =
         controller_.Call([&](eddy::v1::Controller::Stub& stub, grpc::ClientContext& context) {

@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/e2e_cluster.h"
+#include "tests/e2e/partition_check.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 
@@ -26,6 +27,8 @@ TEST(GatewayKafkajsTest, AdminProduceAndConsume) {
                  {"NODE_PATH=" + dir + "/node_modules"}, absl::Seconds(150)));
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_THAT(result.out, HasSubstr("all steps passed")) << result.out << result.err;
+  // kafkajs's default partitioner picks libs/kafka's murmur2 partition for every key.
+  EXPECT_EQ(CheckPartitions(result.out, "kafkajs", 3), 100);
 }
 
 }  // namespace

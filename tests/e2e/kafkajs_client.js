@@ -39,9 +39,13 @@ async function main() {
     step('producer send');
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    const messages = [];
-    for (let i = 0; i < 100; i++) messages.push({ key: 'key-' + i, value: 'value-' + i });
-    await producer.send({ topic: 'kjs-topic', messages, acks: -1 });
+    // One send per message, so each answer names the partition kafkajs chose for that key.
+    for (let i = 0; i < 100; i++) {
+      const [meta] = await producer.send({
+        topic: 'kjs-topic', messages: [{ key: 'key-' + i, value: 'value-' + i }], acks: -1,
+      });
+      console.log('partition kafkajs key-' + i + ' ' + meta.partition);
+    }
     await producer.disconnect();
 
     step('consumer from beginning');

@@ -8,6 +8,7 @@
 #include "services/gateway/handlers/admin_errors.h"
 #include "services/gateway/handlers/handler.h"
 #include "services/gateway/producer_id_blocks.h"
+#include "spdlog/spdlog.h"
 
 namespace eddy::gateway {
 
@@ -33,10 +34,11 @@ absl::Status HandleInitProducerId(GatewayContext& context, ClientInfo&,
       response.producer_id = *id;
       response.producer_epoch = 0;
     } else {
-      // A failed call to the controller is retriable for the client.
-      response.error_code = kafka_error != 0
-                                ? kafka_error
-                                : kafka::ToInt(kafka::ErrorCode::kCoordinatorNotAvailable);
+      // Whatever kept the controller from handing out a block (no leader, a broker epoch that
+      // just changed) passes; the client retries on COORDINATOR_NOT_AVAILABLE.
+      spdlog::warn("allocating producer ids failed: {} (Kafka error {})", id.status().ToString(),
+                   kafka_error);
+      response.error_code = kafka::ToInt(kafka::ErrorCode::kCoordinatorNotAvailable);
     }
     responder.Error(response.error_code);
     responder.Respond(response);
