@@ -6,6 +6,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/testing/local_cluster.h"
+#include "tests/testing/wait_for.h"
 
 namespace eddy::testing {
 
@@ -22,6 +23,17 @@ inline std::unique_ptr<LocalCluster> StartE2eCluster() {
   absl::Status status = cluster->Start();
   EXPECT_TRUE(status.ok()) << status;
   if (!status.ok()) return nullptr;
+  // Brokers register fenced and are unfenced by their first heartbeats: wait until all three can
+  // host replicas, so replication factor 3 is available to the clients.
+  const bool brokers_up = WaitFor(
+      [&] {
+        auto cluster_status = cluster->ClusterStatus();
+        return cluster_status.ok() && cluster_status->health().brokers() == 3 &&
+               cluster_status->health().fenced_brokers() == 0;
+      },
+      absl::Seconds(60));
+  EXPECT_TRUE(brokers_up) << "brokers did not all unfence";
+  if (!brokers_up) return nullptr;
   return cluster;
 }
 

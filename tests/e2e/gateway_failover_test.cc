@@ -30,7 +30,9 @@ TEST(GatewayFailoverTest, ClientsCarryOnThroughTheOtherGateway) {
   });
   const bool streaming =
       WaitFor([&] { return std::filesystem::exists(progress); }, absl::Seconds(90));
-  if (streaming) EXPECT_THAT(cluster->Kill(Role::kGateway, 0), IsOk());
+  if (streaming) {
+    EXPECT_THAT(cluster->Kill(Role::kGateway, 0), IsOk());
+  }
   stream.join();
   ASSERT_TRUE(streaming) << "the stream never got going";
   ASSERT_TRUE(result.ok()) << result.status();

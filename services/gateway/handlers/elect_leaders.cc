@@ -27,24 +27,25 @@ absl::Status HandleElectLeaders(GatewayContext& context, ClientInfo&,
       for (int32_t p : topic.partitions) out->add_partitions(p);
     }
   }
-  auto finish = [responder](const absl::Status& status,
+  auto finish = [responder, version = header.api_version](const absl::Status& status,
                             const eddy::v1::ElectLeadersResponse& answer,
                             const eddy::v1::ElectLeadersRequest& asked) {
     Response response;
     if (!status.ok()) {
-      response.error_code = AdminErrorFor(status);
+      const int16_t error = AdminErrorFor(status);
+      if (version >= 1) response.error_code = error;
       // v0 has no top-level error: report it on every partition asked about.
       for (const auto& topic : asked.topics()) {
         Response::ReplicaElectionResult result;
         result.topic = topic.name();
         for (int32_t p : topic.partitions()) {
           result.partition_result.push_back(
-              {.partition_id = p, .error_code = response.error_code,
+              {.partition_id = p, .error_code = error,
                .error_message = status.ToString()});
         }
         response.replica_election_results.push_back(std::move(result));
       }
-      responder.Error(response.error_code);
+      responder.Error(error);
       responder.Respond(response);
       return;
     }

@@ -55,7 +55,8 @@ absl::Status HandleListOffsets(GatewayContext& context, ClientInfo&,
   auto shared = std::make_shared<kafka::ListOffsetsResponse>(std::move(response));
   ScatterGather(
       *context.brokers, std::move(batches), context.InternalTimeout(),
-      [shared, routed = std::move(routed), responder](BrokerAnswers answers) mutable {
+      [shared, routed = std::move(routed), responder,
+       version = header.api_version](BrokerAnswers answers) mutable {
         for (auto& [broker, answer] : answers) {
           if (!answer.ok() || !answer->has_list_offsets()) continue;
           for (const auto& r : answer->list_offsets().results()) {
@@ -65,7 +66,8 @@ absl::Status HandleListOffsets(GatewayContext& context, ClientInfo&,
             out.error_code = static_cast<int16_t>(r.error_code());
             out.timestamp = r.timestamp();
             out.offset = r.offset();
-            out.leader_epoch = r.leader_epoch();
+            // leader_epoch exists from v4 and may not be dropped below it.
+            if (version >= 4) out.leader_epoch = r.leader_epoch();
             it->second.out = nullptr;
           }
         }

@@ -90,6 +90,8 @@ absl::Status HandleMetadata(GatewayContext& context, ClientInfo&,
         topic = view->FindTopic(*requested.name);
       } else {
         out.topic_id = requested.topic_id;
+        // Names are nullable only from v12; v10-11 answers an unknown id with an empty name.
+        if (header.api_version < 12) out.name = "";
         topic = view->FindTopicById(requested.topic_id);
       }
       if (topic != nullptr) {
