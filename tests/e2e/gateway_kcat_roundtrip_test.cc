@@ -52,7 +52,7 @@ TEST_P(GatewayKcatRoundTripTest, HundredThousandLinesComeBackByteIdentical) {
   EDDY_ASSERT_OK_AND_ASSIGN(
       ProcessResult produced,
       RunProcess({kKcat, "-P", "-b", cluster_->KafkaBootstrap(), "-t", topic, "-p", "0", "-z",
-                  codec, "-X", "acks=all", "-l", path},
+                  codec, "-X", "acks=all", "-X", "enable.idempotence=true", "-l", path},
                  {}, absl::Seconds(120)));
   ASSERT_EQ(produced.exit_code, 0) << produced.err;
   EDDY_ASSERT_OK_AND_ASSIGN(
@@ -62,7 +62,14 @@ TEST_P(GatewayKcatRoundTripTest, HundredThousandLinesComeBackByteIdentical) {
                  {}, absl::Seconds(120)));
   ASSERT_EQ(consumed.exit_code, 0) << consumed.err;
   ASSERT_EQ(consumed.out.size(), lines.size());
-  EXPECT_TRUE(consumed.out == lines) << "consumed bytes differ from the file";
+  if (consumed.out != lines) {
+    size_t at = 0;
+    while (at < lines.size() && consumed.out[at] == lines[at]) ++at;
+    const size_t line_start = lines.rfind('\n', at) == std::string::npos ? 0 : lines.rfind('\n', at) + 1;
+    ADD_FAILURE() << "consumed bytes differ from the file at byte " << at << ": expected \""
+                  << lines.substr(line_start, 40) << "\", got \""
+                  << consumed.out.substr(line_start, 40) << "\"";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, GatewayKcatRoundTripTest,
