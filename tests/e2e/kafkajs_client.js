@@ -1,10 +1,11 @@
 // Acceptance 3: kafkajs 2.2.4 (pinned in package.json) through the gateways — admin createTopics
-// and fetchTopicMetadata, and with "data" also produce and consume from the beginning.
-// Usage: node kafkajs_client.js BOOTSTRAP [data]. Prints each step; exits non-zero on failure.
+// and fetchTopicMetadata, then with "produce" a keyed produce, and with "consume" also a consumer
+// from the beginning (a consumer group: needs the coordinator's group APIs through the gateway).
+// Usage: node kafkajs_client.js BOOTSTRAP produce|consume. Prints each step; exits non-zero on failure.
 const { Kafka, logLevel, Partitioners } = require('kafkajs');
 
 const bootstrap = process.argv[2].split(',');
-const withData = process.argv[3] === 'data';
+const mode = process.argv[3];
 const kafka = new Kafka({ clientId: 'eddy-e2e', brokers: bootstrap, logLevel: logLevel.ERROR });
 
 function step(name) { console.log('step: ' + name); }
@@ -35,7 +36,7 @@ async function main() {
         t.partitions.every((p) => p.leader === 1 || p.leader === 2);
   }, 'kjs-topic metadata');
   await admin.disconnect();
-  if (withData) {
+  {
     step('producer send');
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
@@ -48,6 +49,8 @@ async function main() {
     }
     await producer.disconnect();
 
+  }
+  if (mode === 'consume') {
     step('consumer from beginning');
     const consumer = kafka.consumer({ groupId: 'kjs-group' });
     await consumer.connect();
