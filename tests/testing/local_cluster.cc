@@ -48,6 +48,8 @@ std::pair<int, int> DefaultPorts(Role role) {
 
 // The registry's REST port in default-ports mode: Confluent's 8081.
 constexpr int kRegistryRestPort = 8081;
+// The gateway's Kafka port in default-ports mode: Kafka's 9092 (then 9192, 9292, ...).
+constexpr int kGatewayKafkaPort = 9092;
 
 absl::StatusOr<int> PickFreePort() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -119,6 +121,7 @@ struct LocalCluster::Daemon {
   int grpc_port = 0;
   int http_port = 0;
   int rest_port = 0;  // registries only: the Confluent REST API
+  int kafka_port = 0;  // gateways only: the Kafka wire protocol
   std::string dir;
   std::string log_path;
   pid_t pid = -1;
@@ -175,6 +178,15 @@ std::string LocalCluster::RegistryUrl(int index) const {
   return absl::StrCat("http://127.0.0.1:", RegistryRestPort(index));
 }
 int LocalCluster::RegistryRestPort(int index) const { return At(Role::kRegistry, index).rest_port; }
+int LocalCluster::KafkaPort(int index) const { return At(Role::kGateway, index).kafka_port; }
+std::string LocalCluster::KafkaAddress(int index) const {
+  return absl::StrCat("127.0.0.1:", KafkaPort(index));
+}
+std::string LocalCluster::KafkaBootstrap() const {
+  std::vector<std::string> addresses;
+  for (int i = 0; i < options_.gateways; ++i) addresses.push_back(KafkaAddress(i));
+  return absl::StrJoin(addresses, ",");
+}
 std::string LocalCluster::LogPath(Role role, int index) const { return At(role, index).log_path; }
 std::string LocalCluster::Name(Role role, int index) const { return At(role, index).name; }
 pid_t LocalCluster::Pid(Role role, int index) const { return At(role, index).pid; }
@@ -204,6 +216,7 @@ absl::Status LocalCluster::Start() {
         daemon->grpc_port = grpc + 100 * i;
         daemon->http_port = http + 100 * i;
         if (role == Role::kRegistry) daemon->rest_port = kRegistryRestPort + 100 * i;
+        if (role == Role::kGateway) daemon->kafka_port = kGatewayKafkaPort + 100 * i;
       } else {
         absl::StatusOr<int> grpc = PickFreePort();
         absl::StatusOr<int> http = PickFreePort();
@@ -215,6 +228,11 @@ absl::Status LocalCluster::Start() {
           absl::StatusOr<int> rest = PickFreePort();
           if (!rest.ok()) return rest.status();
           daemon->rest_port = *rest;
+        }
+        if (role == Role::kGateway) {
+          absl::StatusOr<int> kafka = PickFreePort();
+          if (!kafka.ok()) return kafka.status();
+          daemon->kafka_port = *kafka;
         }
       }
       daemons_.push_back(std::move(daemon));
@@ -253,6 +271,9 @@ std::vector<std::string> LocalCluster::Args(const Daemon& daemon) const {
       }
       args.push_back(absl::StrCat("--quorum-voters=", absl::StrJoin(voters, ",")));
     }
+  }
+  if (daemon.role == Role::kGateway) {
+    args.push_back(absl::StrCat("--kafka-port=", daemon.kafka_port));
   }
   if (daemon.role == Role::kController) {
     args.push_back(absl::StrCat("--member-session-timeout-ms=", options_.member_session_timeout_ms));
@@ -428,6 +449,10 @@ std::string LocalCluster::Describe() const {
     if (daemon->role == Role::kRegistry) {
       absl::StrAppend(&out, absl::StrFormat("  %-14s", ""), "schema registry http://127.0.0.1:",
                       daemon->rest_port, "\n");
+    }
+    if (daemon->role == Role::kGateway) {
+      absl::StrAppend(&out, absl::StrFormat("  %-14s", ""), "kafka 127.0.0.1:", daemon->kafka_port,
+                      "\n");
     }
   }
   return out;

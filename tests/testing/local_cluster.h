@@ -73,6 +73,11 @@ class LocalCluster {
   // RegistryUrl is registry `index`'s Confluent REST base URL, "http://127.0.0.1:<rest port>".
   std::string RegistryUrl(int index = 0) const;
   int RegistryRestPort(int index = 0) const;
+  // KafkaAddress is gateway `index`'s Kafka listener, "127.0.0.1:<port>"; KafkaBootstrap lists every
+  // gateway's, comma-separated (a client's bootstrap.servers).
+  int KafkaPort(int index = 0) const;
+  std::string KafkaAddress(int index = 0) const;
+  std::string KafkaBootstrap() const;
   std::string LogPath(Role role, int index = 0) const;
   std::string Name(Role role, int index = 0) const;  // "broker-0"
   // Pid of the running process, or -1 when it is not running.

@@ -83,8 +83,8 @@ int main(int argc, char** argv) {
   std::cout << "\n== Eddy local cluster is up (data in " << cluster.data_dir() << ")\n"
             << cluster.Describe();
   if (config.gateways > 0) {
-    // Gateway i will serve Kafka on 9092 + 100 * i (the listener arrives with the gateway issue).
-    std::cout << "  Kafka bootstrap: 127.0.0.1:9092\n";
+    // Gateway i serves Kafka on 9092 + 100 * i.
+    std::cout << "  Kafka bootstrap: " << cluster.KafkaBootstrap() << "\n";
   }
   for (int i = 0; i < config.registries; ++i) {
     std::cout << "  Schema Registry: " << cluster.RegistryUrl(i) << "\n";

@@ -1,0 +1,183 @@
+// KafkaListener against a scripted dispatcher: responses leave in request order whatever order
+// they complete in, and the connection limits close connections as Kafka does.
+#include "services/gateway/kafka_listener.h"
+
+#include <deque>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "libs/kafka/messages/api_versions.h"
+#include "libs/kafka/reader.h"
+#include "services/gateway/testing/kafka_test_client.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/wait_for.h"
+
+namespace eddy::gateway {
+namespace {
+
+using testing::CorrelationId;
+using testing::KafkaTestClient;
+
+// ScriptedDispatcher parks every request; the test completes them in any order.
+class ScriptedDispatcher : public RequestDispatcher {
+ public:
+  absl::Status Dispatch(ClientInfo&, std::span<const uint8_t> payload, Completion done) override {
+    kafka::Reader reader(payload);
+    absl::StatusOr<kafka::RequestHeader> header = kafka::DecodeRequestHeader(reader);
+    if (!header.ok()) return header.status();
+    absl::MutexLock lock(&mu_);
+    parked_.push_back({header->correlation_id, std::move(done)});
+    return absl::OkStatus();
+  }
+
+  size_t parked() {
+    absl::MutexLock lock(&mu_);
+    return parked_.size();
+  }
+
+  // Complete answers the request with `correlation_id` from another thread (or not at all).
+  void Complete(int32_t correlation_id, bool respond = true) {
+    Completion done;
+    {
+      absl::MutexLock lock(&mu_);
+      for (auto it = parked_.begin(); it != parked_.end(); ++it) {
+        if (it->first == correlation_id) {
+          done = std::move(it->second);
+          parked_.erase(it);
+          break;
+        }
+      }
+    }
+    ASSERT_TRUE(done);
+    std::thread([done, correlation_id, respond] {
+      if (!respond) {
+        done(ResponseFrame(std::nullopt));
+        return;
+      }
+      std::string frame(8, '\0');
+      frame[3] = 4;
+      for (int i = 0; i < 4; ++i) frame[4 + i] = static_cast<char>(correlation_id >> (24 - 8 * i));
+      done(ResponseFrame(std::move(frame)));
+    }).join();
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::deque<std::pair<int32_t, Completion>> parked_ ABSL_GUARDED_BY(mu_);
+};
+
+class KafkaListenerTest : public ::testing::Test {
+ protected:
+  void StartListener(KafkaListenerOptions options) {
+    options.port = 0;
+    listener_ = std::make_unique<KafkaListener>(options, dispatcher_, metrics_);
+    EDDY_ASSERT_OK(listener_->Start());
+  }
+  void TearDown() override {
+    if (listener_) listener_->Stop();
+  }
+
+  metrics::Registry registry_;
+  ListenerMetrics metrics_{registry_, "test"};
+  ScriptedDispatcher dispatcher_;
+  std::unique_ptr<KafkaListener> listener_;
+};
+
+std::string ApiVersionsFrame(int32_t correlation_id) {
+  return KafkaTestClient::Frame(kafka::ApiVersionsRequest(), 0, correlation_id);
+}
+
+TEST_F(KafkaListenerTest, ResponsesLeaveInRequestOrder) {
+  StartListener({});
+  KafkaTestClient client(listener_->port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.SendRaw(ApiVersionsFrame(1) + ApiVersionsFrame(2) + ApiVersionsFrame(3) +
+                             ApiVersionsFrame(4)));
+  ASSERT_TRUE(eddy::testing::WaitFor([&] { return dispatcher_.parked() == 4; }, absl::Seconds(10)));
+  dispatcher_.Complete(3);
+  dispatcher_.Complete(2, /*respond=*/false);  // like Produce acks=0: nothing is written
+  dispatcher_.Complete(4);
+  // Nothing may be written before request 1 is answered.
+  EXPECT_FALSE(client.ReadFrame(absl::Milliseconds(200)).has_value());
+  dispatcher_.Complete(1);
+  for (int32_t expected : {1, 3, 4}) {
+    std::optional<std::string> frame = client.ReadFrame();
+    ASSERT_TRUE(frame.has_value());
+    EXPECT_EQ(CorrelationId(*frame), expected);
+  }
+}
+
+TEST_F(KafkaListenerTest, OversizedAndNegativeFrameSizesClose) {
+  StartListener({.max_frame_bytes = 1024});
+  KafkaTestClient big(listener_->port());
+  ASSERT_TRUE(big.SendRaw(std::string("\x7f\xff\xff\xff", 4)));  // 2 GiB
+  EXPECT_TRUE(big.Closed());
+  KafkaTestClient negative(listener_->port());
+  ASSERT_TRUE(negative.SendRaw(std::string("\xff\xff\xff\xfe", 4)));
+  EXPECT_TRUE(negative.Closed());
+  KafkaTestClient over_limit(listener_->port());
+  ASSERT_TRUE(over_limit.SendRaw(std::string("\x00\x00\x04\x01", 4)));  // 1025 bytes
+  EXPECT_TRUE(over_limit.Closed());
+  // The listener still serves.
+  KafkaTestClient good(listener_->port());
+  ASSERT_TRUE(good.SendRaw(ApiVersionsFrame(7)));
+  ASSERT_TRUE(eddy::testing::WaitFor([&] { return dispatcher_.parked() == 1; }, absl::Seconds(10)));
+  dispatcher_.Complete(7);
+  std::optional<std::string> frame = good.ReadFrame();
+  ASSERT_TRUE(frame.has_value());
+  EXPECT_EQ(CorrelationId(*frame), 7);
+}
+
+TEST_F(KafkaListenerTest, ConnectionsBeyondThePerIpLimitAreClosed) {
+  StartListener({.max_connections_per_ip = 2});
+  KafkaTestClient a(listener_->port());
+  KafkaTestClient b(listener_->port());
+  ASSERT_TRUE(eddy::testing::WaitFor([&] { return listener_->connections() == 2; },
+                                     absl::Seconds(10)));
+  KafkaTestClient c(listener_->port());
+  EXPECT_TRUE(c.Closed());
+  EXPECT_EQ(metrics_.connections_rejected.Value(), 1);
+  // Closing one frees a slot.
+  a.SendRaw(std::string("\xff\xff\xff\xff", 4));
+  ASSERT_TRUE(a.Closed());
+  ASSERT_TRUE(eddy::testing::WaitFor([&] { return listener_->connections() == 1; },
+                                     absl::Seconds(10)));
+  KafkaTestClient d(listener_->port());
+  ASSERT_TRUE(d.SendRaw(ApiVersionsFrame(9)));
+  ASSERT_TRUE(eddy::testing::WaitFor([&] { return dispatcher_.parked() == 1; }, absl::Seconds(10)));
+  dispatcher_.Complete(9);
+  EXPECT_TRUE(d.ReadFrame().has_value());
+}
+
+TEST_F(KafkaListenerTest, IdleConnectionsClose) {
+  StartListener({.max_idle_ms = 300});
+  KafkaTestClient idle(listener_->port());
+  EXPECT_TRUE(idle.Closed(absl::Seconds(10)));
+}
+
+TEST_F(KafkaListenerTest, BackpressureStopsReadingPastTheInflightBound) {
+  StartListener({.max_inflight_bytes = 1});
+  KafkaTestClient client(listener_->port());
+  ASSERT_TRUE(client.SendRaw(ApiVersionsFrame(1) + ApiVersionsFrame(2)));
+  ASSERT_TRUE(eddy::testing::WaitFor([&] { return dispatcher_.parked() == 1; }, absl::Seconds(10)));
+  // The second request waits in the socket until the first is answered.
+  EXPECT_FALSE(eddy::testing::WaitFor([&] { return dispatcher_.parked() == 2; },
+                                      absl::Milliseconds(300)));
+  dispatcher_.Complete(1);
+  ASSERT_TRUE(eddy::testing::WaitFor([&] { return dispatcher_.parked() == 1; }, absl::Seconds(10)));
+  dispatcher_.Complete(2);
+  EXPECT_EQ(CorrelationId(*client.ReadFrame()), 1);
+  EXPECT_EQ(CorrelationId(*client.ReadFrame()), 2);
+}
+
+TEST_F(KafkaListenerTest, UnparsableHeaderClosesTheConnection) {
+  StartListener({});
+  KafkaTestClient client(listener_->port());
+  ASSERT_TRUE(client.SendRaw(std::string("\x00\x00\x00\x02\x00\x12", 6)));  // truncated header
+  EXPECT_TRUE(client.Closed());
+  EXPECT_EQ(metrics_.connections_closed_protocol.Value(), 1);
+}
+
+}  // namespace
+}  // namespace eddy::gateway

@@ -1,0 +1,40 @@
+// The cluster every e2e test runs against (issue 7): 1 controller, 3 brokers, 2 gateways, as real
+// processes on free loopback ports.
+#pragma once
+
+#include <memory>
+
+#include "gtest/gtest.h"
+#include "tests/testing/local_cluster.h"
+#include "tests/testing/wait_for.h"
+
+namespace eddy::testing {
+
+inline std::unique_ptr<LocalCluster> StartE2eCluster() {
+  LocalClusterOptions options;
+  options.bin_dir = EDDY_BIN_DIR;
+  options.controllers = 1;
+  options.brokers = 3;
+  options.coordinators = 0;
+  options.registries = 0;
+  options.gateways = 2;
+  options.keep_data_if = [] { return ::testing::Test::HasFailure(); };
+  auto cluster = std::make_unique<LocalCluster>(options);
+  absl::Status status = cluster->Start();
+  EXPECT_TRUE(status.ok()) << status;
+  if (!status.ok()) return nullptr;
+  // Brokers register fenced and are unfenced by their first heartbeats: wait until all three can
+  // host replicas, so replication factor 3 is available to the clients.
+  const bool brokers_up = WaitFor(
+      [&] {
+        auto cluster_status = cluster->ClusterStatus();
+        return cluster_status.ok() && cluster_status->health().brokers() == 3 &&
+               cluster_status->health().fenced_brokers() == 0;
+      },
+      absl::Seconds(60));
+  EXPECT_TRUE(brokers_up) << "brokers did not all unfence";
+  if (!brokers_up) return nullptr;
+  return cluster;
+}
+
+}  // namespace eddy::testing
