@@ -10,13 +10,18 @@
 
 namespace eddy::testing {
 
-inline std::unique_ptr<LocalCluster> StartE2eCluster() {
+struct E2eClusterOptions {
+  // Schema registries (tests of serializers that talk to one).
+  int registries = 0;
+};
+
+inline std::unique_ptr<LocalCluster> StartE2eCluster(E2eClusterOptions e2e = {}) {
   LocalClusterOptions options;
   options.bin_dir = EDDY_BIN_DIR;
   options.controllers = 1;
   options.brokers = 3;
   options.coordinators = 0;
-  options.registries = 0;
+  options.registries = e2e.registries;
   options.gateways = 2;
   options.keep_data_if = [] { return ::testing::Test::HasFailure(); };
   auto cluster = std::make_unique<LocalCluster>(options);
