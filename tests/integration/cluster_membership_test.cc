@@ -66,14 +66,19 @@ TEST_F(ClusterMembershipTest, EveryMemberRegistersWithItsEndpoints) {
     roles.push_back(member.role());
     EXPECT_EQ(member.state(), eddy::v1::MEMBER_STATE_ACTIVE);
     EXPECT_EQ(member.member_id(), 1);
-    // The registry also advertises its Confluent REST API.
+    // The registry also advertises its Confluent REST API, the gateway its Kafka listener.
     const bool registry = member.role() == eddy::v1::MEMBER_ROLE_REGISTRY;
-    ASSERT_EQ(member.endpoints_size(), registry ? 3 : 2);
+    const bool gateway = member.role() == eddy::v1::MEMBER_ROLE_GATEWAY;
+    ASSERT_EQ(member.endpoints_size(), registry || gateway ? 3 : 2);
     EXPECT_EQ(member.endpoints(0).name(), "grpc");
     EXPECT_EQ(member.endpoints(1).name(), "http");
     if (registry) {
       EXPECT_EQ(member.endpoints(2).name(), "rest");
       EXPECT_EQ(member.endpoints(2).port(), cluster_->RegistryRestPort());
+    }
+    if (gateway) {
+      EXPECT_EQ(member.endpoints(2).name(), "kafka");
+      EXPECT_EQ(member.endpoints(2).port(), cluster_->KafkaPort(0));
     }
   }
   EXPECT_THAT(roles, ::testing::ElementsAre(eddy::v1::MEMBER_ROLE_BROKER,
@@ -97,7 +102,8 @@ TEST_F(ClusterMembershipTest, EveryDaemonDescribesItselfOnItsGrpcPort) {
     ASSERT_TRUE(stub->Describe(&context, {}, &description).ok());
     EXPECT_EQ(description.name(), "eddy-" + RoleName(role));
     EXPECT_FALSE(description.version().empty());
-    ASSERT_EQ(description.endpoints_size(), role == Role::kRegistry ? 3 : 2);
+    ASSERT_EQ(description.endpoints_size(),
+              role == Role::kRegistry || role == Role::kGateway ? 3 : 2);
     EXPECT_EQ(absl::StrCat(description.endpoints(0).host(), ":", description.endpoints(0).port()),
               cluster_->GrpcAddress(role));
     if (role == Role::kController) {
