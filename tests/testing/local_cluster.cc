@@ -19,9 +19,12 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "httplib.h"
 #include "proto/eddy/v1/controller.grpc.pb.h"
@@ -51,20 +54,36 @@ constexpr int kRegistryRestPort = 8081;
 // The gateway's Kafka port in default-ports mode: Kafka's 9092 (then 9192, 9292, ...).
 constexpr int kGatewayKafkaPort = 9092;
 
+// PickFreePort returns a loopback port nobody listens on, chosen at random below the kernel's
+// ephemeral range (32768-60999 by default). A port handed out by bind(0) is an ephemeral one: between
+// this probe and the daemon's own bind, any client connection in a parallel test (ctest -j) may take
+// it as its source port, and the daemon then fails with "Address already in use". Ports below that
+// range are never given to outgoing connections; this process remembers what it handed out.
 absl::StatusOr<int> PickFreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+  constexpr int kFirstPort = 20000;
+  constexpr int kEndPort = 32768;
+  static absl::Mutex mu;
+  static absl::flat_hash_set<int> handed_out;  // guarded by mu
+  static absl::BitGen random;                  // guarded by mu
+  absl::MutexLock lock(&mu);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int port = absl::Uniform(random, kFirstPort, kEndPort);
+    if (handed_out.contains(port)) continue;
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
     ::close(fd);
-    return absl::InternalError(absl::StrCat("bind: ", std::strerror(errno)));
+    if (bound) {
+      handed_out.insert(port);
+      return port;
+    }
   }
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  return absl::UnavailableError(
+      absl::StrCat("no free loopback port in [", kFirstPort, ", ", kEndPort, ")"));
 }
 
 std::string LogTail(const std::string& path, size_t lines) {
