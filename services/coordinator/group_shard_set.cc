@@ -55,17 +55,22 @@ void GroupShardSet::FinishLoad(int32_t shard, uint64_t load_id,
                                absl::StatusOr<std::vector<GroupLogRecord>> read) {
   Shard& s = shards_[shard];
   if (s.state != ShardState::kLoading || s.load_id != load_id) return;  // unloaded meanwhile
-  if (!read.ok()) {
+  if (!read.ok() && absl::IsUnavailable(read.status())) {
+    // No leader or no answer within the load timeout: the partition may still be moving.
     spdlog::warn("group shard {}: reading its log failed, trying again: {}", shard,
                  read.status().ToString());
     ReadLog(shard, load_id, s.log);
     return;
   }
-  s.coordinator =
-      std::make_unique<GroupCoordinator>(options_.group, *s.log, clock_, metrics_.load());
-  if (absl::Status status = s.coordinator->Load(*read); !status.ok()) {
-    // A record we cannot decode: serving without it could hand out stale offsets, so the shard
-    // stays unserved (NOT_COORDINATOR) and says why.
+  absl::Status status = read.status();
+  if (status.ok()) {
+    s.coordinator =
+        std::make_unique<GroupCoordinator>(options_.group, *s.log, clock_, metrics_.load());
+    status = s.coordinator->Load(*read);
+  }
+  if (!status.ok()) {
+    // A record or batch we cannot decode: serving without it could hand out stale offsets, so
+    // the shard stays unserved (NOT_COORDINATOR) and says why.
     spdlog::error("group shard {}: load failed: {}", shard, status.ToString());
     s.coordinator.reset();
     s.log.reset();

@@ -48,7 +48,8 @@ class GroupShardSet {
 
   // LoadShard starts serving `shard`: opens its log, reads it on a loader thread (the shard
   // answers COORDINATOR_LOAD_IN_PROGRESS meanwhile; other shards keep serving), then replays it on
-  // the shard's worker. A failed read is tried again while the shard is still to be loaded.
+  // the shard's worker. A read that found no leader in time is tried again while the shard is
+  // still to be loaded; an unreadable log leaves the shard unserved (NOT_COORDINATOR).
   void LoadShard(int32_t shard);
   // UnloadShard stops serving `shard`; its waiting requests are answered NOT_COORDINATOR.
   void UnloadShard(int32_t shard);

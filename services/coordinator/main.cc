@@ -141,8 +141,9 @@ int main(int argc, char** argv) {
         }
         shards->Quiesce();
       }});
-  shards.reset();
+  // Failing the outstanding broker requests first ends a shard read still in progress.
   if (data_path) data_path->Stop();
+  shards.reset();
   work.reset();
   io.stop();
   io_thread.join();
