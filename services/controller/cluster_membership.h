@@ -63,6 +63,8 @@ class ClusterMembership {
   // Members returns every known member, ordered by role then member id.
   std::vector<eddy::v1::MemberStatus> Members() const;
 
+  absl::Duration session_timeout() const { return options_.session_timeout; }
+
  private:
   using Key = std::pair<int, int32_t>;  // (role, member_id)
 

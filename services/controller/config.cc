@@ -48,6 +48,17 @@ void Config::Bind(common::ConfigSpec& spec) {
            "Share (%) of a broker's preferred partitions led elsewhere above which they are moved "
            "back (Kafka's leader.imbalance.per.broker.percentage).",
            0, 100);
+  spec.Add("offsets-topic-num-partitions", &offsets_topic_num_partitions,
+           "Partitions of __consumer_offsets, the group coordinator's shards (Kafka's "
+           "offsets.topic.num.partitions); fixed once the topic exists.",
+           1, 10000);
+  spec.Add("offsets-topic-replication-factor", &offsets_topic_replication_factor,
+           "Replication factor of __consumer_offsets (Kafka's offsets.topic.replication.factor); "
+           "the controller creates the topic once this many brokers are usable.",
+           1, 32767);
+  spec.Add("offsets-topic-segment-bytes", &offsets_topic_segment_bytes,
+           "segment.bytes of __consumer_offsets (Kafka's offsets.topic.segment.bytes).", 14,
+           2147483647);
 }
 
 absl::Status Config::Validate() const {

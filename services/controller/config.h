@@ -42,6 +42,11 @@ struct Config {
   bool auto_leader_rebalance_enable = true;
   int32_t leader_imbalance_check_interval_seconds = 300;
   int32_t leader_imbalance_per_broker_percentage = 10;
+  // __consumer_offsets: Kafka's offsets.topic.num.partitions, offsets.topic.replication.factor
+  // (creation waits until that many brokers are usable) and offsets.topic.segment.bytes.
+  int32_t offsets_topic_num_partitions = 50;
+  int32_t offsets_topic_replication_factor = 3;
+  int32_t offsets_topic_segment_bytes = 100 * 1024 * 1024;
 
   void Bind(common::ConfigSpec& spec);
   absl::Status Validate() const;

@@ -55,6 +55,11 @@ struct ControllerOptions {
   int32_t max_partitions_per_topic = 100000;
   // Producer ids per AllocateProducerIds block (Kafka's ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE).
   int64_t producer_id_block_size = 1000;
+  // __consumer_offsets (offsets_topic.h): Kafka's offsets.topic.num.partitions,
+  // offsets.topic.replication.factor and offsets.topic.segment.bytes.
+  int32_t offsets_topic_num_partitions = 50;
+  int32_t offsets_topic_replication_factor = 3;
+  int32_t offsets_topic_segment_bytes = 100 * 1024 * 1024;
 };
 
 }  // namespace eddy::controller

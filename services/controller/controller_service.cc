@@ -1,6 +1,7 @@
 #include "services/controller/controller_service.h"
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -8,12 +9,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/rpc/leader_hint.h"
 #include "libs/rpc/status.h"
 #include "services/controller/admin_messages.h"
 #include "services/controller/broker_lifecycle.h"
 #include "services/controller/config_commands.h"
 #include "services/controller/metadata_records.h"
+#include "services/controller/offsets_topic.h"
 #include "services/controller/partition_commands.h"
 #include "services/controller/producer_ids.h"
 #include "services/controller/topic_commands.h"
@@ -134,7 +137,8 @@ ControllerService::ControllerService(MetadataQuorum& quorum, ClusterMembership& 
       options_(options),
       proposed_cluster_id_(std::move(proposed_cluster_id)),
       random_(std::random_device{}()),
-      rebalancer_(rebalance, clock) {}
+      rebalancer_(rebalance, clock),
+      coordinators_(membership.session_timeout(), clock) {}
 
 bool ControllerService::Redirect(grpc::CallbackServerContext* context,
                                  grpc::ServerUnaryReactor* reactor) {
@@ -268,6 +272,7 @@ void ControllerService::Tick() {
   if (term != leading_term_) {
     TakeOverLeases();
     rebalancer_.StartLeading();
+    coordinators_.StartLeading();
     leading_term_ = term;
   }
   if (rebalancer_.Due()) RebalanceLeaders();
@@ -285,6 +290,82 @@ void ControllerService::Tick() {
           }
         });
   }
+  CreateOffsetsTopic();
+  AssignCoordinatorShards();
+}
+
+void ControllerService::CreateOffsetsTopic() {
+  if (offsets_topic_pending_) return;
+  const std::vector<eddy::v1::MemberStatus> members = membership_.Members();
+  bool due = false;
+  quorum_.Read([&](const MetadataImage& image) {
+    due = image.FindTopicByName(kOffsetsTopic) == nullptr &&
+          image.UsableBrokers().size() >=
+              static_cast<size_t>(options_.offsets_topic_replication_factor) &&
+          !coordinators_.LiveCoordinators(image, members).empty();
+  });
+  if (!due) return;
+  offsets_topic_pending_ = true;
+  auto error = std::make_shared<ApiError>();
+  quorum_.Submit(
+      [this, error](const MetadataImage& image) {
+        auto result = controller::CreateOffsetsTopic(image, options_, random_);
+        *error = std::move(result.response);
+        return std::move(result.records);
+      },
+      [this, error](absl::StatusOr<QuorumWrite> write) {
+        offsets_topic_pending_ = false;  // the next tick checks again and, if needed, retries
+        if (!write.ok()) {
+          spdlog::warn("creating {} failed: {}", kOffsetsTopic, write.status().ToString());
+        } else if (!error->ok()) {
+          spdlog::warn("creating {} failed: {}", kOffsetsTopic, error->message);
+        } else {
+          spdlog::info("created {} ({} partitions, replication factor {}) at offset {}",
+                       kOffsetsTopic, options_.offsets_topic_num_partitions,
+                       options_.offsets_topic_replication_factor, write->index.value());
+        }
+      });
+}
+
+void ControllerService::AssignCoordinatorShards() {
+  if (shards_pending_) return;
+  const std::vector<eddy::v1::MemberStatus> members = membership_.Members();
+  std::vector<NodeId> live;
+  bool due = false;
+  quorum_.Read([&](const MetadataImage& image) {
+    live = coordinators_.LiveCoordinators(image, members);
+    due = !coordinators_.AssignShards(image, members).records.empty();
+  });
+  if (!due) return;
+  shards_pending_ = true;
+  auto moves = std::make_shared<std::vector<ShardMove>>();
+  // The command places shards against the image it runs on, with the live set this tick saw.
+  quorum_.Submit(
+      [live, moves](const MetadataImage& image) {
+        auto result = controller::AssignCoordinatorShards(image, eddy::v1::COORDINATOR_TYPE_GROUP,
+                                                          GroupCoordinatorShards(image), live);
+        *moves = std::move(result.response);
+        return std::move(result.records);
+      },
+      [this, live, moves](absl::StatusOr<QuorumWrite> write) {
+        shards_pending_ = false;
+        if (!write.ok()) {
+          spdlog::warn("assigning coordinator shards failed: {}", write.status().ToString());
+          return;
+        }
+        if (moves->empty()) return;
+        std::map<int32_t, int> gained;
+        for (const ShardMove& move : *moves) ++gained[move.to.value()];
+        std::string summary;
+        for (const auto& [node, count] : gained) {
+          absl::StrAppend(&summary, summary.empty() ? "" : ", ", count, " to ", node);
+        }
+        spdlog::info("moved {} group coordinator shards at offset {} ({}); live coordinators: {}",
+                     moves->size(), write->index.value(), summary,
+                     absl::StrJoin(live, ",", [](std::string* out, NodeId id) {
+                       absl::StrAppend(out, id.value());
+                     }));
+      });
 }
 
 void ControllerService::WriteClusterId() {

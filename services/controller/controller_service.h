@@ -13,6 +13,11 @@
 // When a controller becomes leader it grants every broker of the image a fresh lease (KRaft does
 // the same), so a failover does not fence live brokers.
 //
+// Coordinators: the active controller creates __consumer_offsets once a coordinator is live and
+// enough brokers are usable (offsets_topic.h) and, on every tick, places its partitions (the group
+// coordinator's shards) on the live coordinators (coordinator_planner.h), committing each change
+// of owners as one write.
+//
 // WatchMetadata is served by any controller from its own replica.
 //
 // The cluster id comes from the metadata log: the first leader of a new cluster writes its
@@ -29,6 +34,7 @@
 #include "proto/eddy/v1/controller.grpc.pb.h"
 #include "services/controller/cluster_membership.h"
 #include "services/controller/controller_result.h"
+#include "services/controller/coordinator_planner.h"
 #include "services/controller/leader_rebalancer.h"
 #include "services/controller/metadata_quorum.h"
 
@@ -101,6 +107,11 @@ class ControllerService final : public eddy::v1::Controller::CallbackService {
   // Tick calls it until the image holds an id).
   void WriteClusterId();
   void RebalanceLeaders();
+  // CreateOffsetsTopic creates __consumer_offsets once it is missing, a coordinator is live and
+  // brokers suffice.
+  void CreateOffsetsTopic();
+  // AssignCoordinatorShards commits the shard moves the live coordinators call for, if any.
+  void AssignCoordinatorShards();
   // AdoptBroker leases a broker the image knows with `epoch` but this leader does not yet (it
   // heartbeats before Tick took over); false if the image has another registration.
   bool AdoptBroker(BrokerId broker, int64_t epoch);
@@ -113,7 +124,10 @@ class ControllerService final : public eddy::v1::Controller::CallbackService {
   Term leading_term_;                // the term whose leases this controller holds (Tick's thread)
   LeaderRebalancer rebalancer_;      // Tick's thread
   bool cluster_id_written_ = false;  // Tick's thread; once set, the id never changes
-  std::atomic<bool> cluster_id_pending_ = false;  // a write is queued (cleared by its Done)
+  std::atomic<bool> cluster_id_pending_ = false;     // a write is queued (cleared by its Done)
+  CoordinatorPlanner coordinators_;                  // Tick's thread
+  std::atomic<bool> offsets_topic_pending_ = false;  // a creation is queued
+  std::atomic<bool> shards_pending_ = false;         // a shard assignment is queued
 };
 
 }  // namespace eddy::controller

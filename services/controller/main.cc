@@ -67,7 +67,10 @@ int Run(const eddy::controller::Config& config) {
   controller::ControllerService service(
       **quorum, membership,
       {.default_num_partitions = config.num_partitions,
-       .default_replication_factor = config.default_replication_factor},
+       .default_replication_factor = config.default_replication_factor,
+       .offsets_topic_num_partitions = config.offsets_topic_num_partitions,
+       .offsets_topic_replication_factor = config.offsets_topic_replication_factor,
+       .offsets_topic_segment_bytes = config.offsets_topic_segment_bytes},
       {.enabled = config.auto_leader_rebalance_enable,
        .check_interval = absl::Seconds(config.leader_imbalance_check_interval_seconds),
        .imbalance_percentage = config.leader_imbalance_per_broker_percentage},

@@ -2,6 +2,7 @@
 
 #include "services/controller/metadata_records.h"
 #include "services/controller/topic_configs.h"
+#include "services/controller/topic_names.h"
 
 namespace eddy::controller {
 namespace {
@@ -25,7 +26,7 @@ eddy::v1::TopicMetadata TopicOf(const MetadataImage& image, const TopicState& to
   eddy::v1::TopicMetadata t;
   t.set_name(topic.name);
   *t.mutable_topic_id() = TopicIdToProto(topic.id);
-  t.set_internal(topic.name == "__consumer_offsets" || topic.name == "__transaction_state");
+  t.set_internal(IsInternalTopic(topic.name));
   for (const auto& [index, p] : topic.partitions) {
     eddy::v1::PartitionMetadata* pm = t.add_partitions();
     pm->set_partition(index);
@@ -43,6 +44,16 @@ eddy::v1::TopicMetadata TopicOf(const MetadataImage& image, const TopicState& to
   return t;
 }
 
+eddy::v1::CoordinatorShardState ShardOf(const CoordinatorShardKey& key,
+                                        const CoordinatorShardOwner& owner) {
+  eddy::v1::CoordinatorShardState shard;
+  shard.set_coordinator_type(key.type);
+  shard.set_shard(key.shard);
+  shard.set_owner(owner.owner.value());
+  shard.set_epoch(owner.epoch);
+  return shard;
+}
+
 }  // namespace
 
 eddy::v1::MetadataDelta WatchSnapshot(const MetadataImage& image) {
@@ -52,6 +63,9 @@ eddy::v1::MetadataDelta WatchSnapshot(const MetadataImage& image) {
   for (const auto& [id, broker] : image.brokers()) *delta.add_members() = MemberOf(broker);
   for (const auto& [name, id] : image.topics_by_name()) {
     *delta.add_topics() = TopicOf(image, *image.FindTopic(id));
+  }
+  for (const auto& [key, owner] : image.coordinator_shards()) {
+    *delta.add_coordinator_shards() = ShardOf(key, owner);
   }
   return delta;
 }
@@ -104,8 +118,12 @@ void WatchDeltaBuilder::Collect(const MetadataImage& before,
       }
       break;
     }
+    case eddy::v1::MetadataRecord::kCoordinatorShard:
+      shards_.insert(CoordinatorShardKey{record.coordinator_shard().coordinator_type(),
+                                         record.coordinator_shard().shard()});
+      break;
     default:
-      // Producer ids, coordinator shards, ACLs, credentials and leader changes are not part of
+      // Producer ids, ACLs, credentials and leader changes are not part of
       // the topic/broker metadata a watch carries.
       break;
   }
@@ -137,6 +155,12 @@ eddy::v1::MetadataDelta WatchDeltaBuilder::Build(const MetadataImage& after, Log
   }
   for (const std::string& name : deleted_topics_) {
     if (after.FindTopicByName(name) == nullptr) delta.add_deleted_topics(name);
+  }
+  for (const CoordinatorShardKey& key : shards_) {
+    auto it = after.coordinator_shards().find(key);
+    if (it != after.coordinator_shards().end()) {
+      *delta.add_coordinator_shards() = ShardOf(key, it->second);
+    }
   }
   return delta;
 }

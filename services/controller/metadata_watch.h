@@ -6,7 +6,8 @@
 //
 // A delta carries whole TopicMetadata for each topic an entry touched (any partition or config
 // change), the names of topics it removed, and the brokers whose registration changed (an
-// unregistered broker appears with state MEMBER_STATE_UNSPECIFIED). Topic configs carry every value
+// unregistered broker appears with state MEMBER_STATE_UNSPECIFIED), and the owner and epoch of
+// each coordinator shard it moved (a snapshot carries every shard). Topic configs carry every value
 // that differs from Kafka's default, whether set on the topic or as a cluster default, so a
 // cluster-default change touches every topic.
 #pragma once
@@ -40,6 +41,7 @@ class WatchDeltaBuilder {
   std::set<common::Uuid> topics_;
   std::set<std::string> deleted_topics_;
   std::set<BrokerId> brokers_;
+  std::set<CoordinatorShardKey> shards_;
   bool all_topics_ = false;
 };
 

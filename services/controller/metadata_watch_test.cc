@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "services/controller/broker_lifecycle.h"
 #include "services/controller/config_commands.h"
+#include "services/controller/coordinator_shards.h"
 #include "services/controller/metadata_test_fixture.h"
 #include "services/controller/topic_commands.h"
 
@@ -21,11 +22,13 @@ struct Watcher {
   int64_t offset = 0;
   std::map<std::string, eddy::v1::TopicMetadata> topics;
   std::map<int32_t, eddy::v1::MemberStatus> members;
+  std::map<int32_t, eddy::v1::CoordinatorShardState> group_shards;
 
   void Apply(const eddy::v1::MetadataDelta& delta) {
     if (delta.snapshot()) {
       topics.clear();
       members.clear();
+      group_shards.clear();
     } else {
       EXPECT_GT(delta.offset(), offset) << "deltas move forward";
     }
@@ -37,6 +40,11 @@ struct Watcher {
         members.erase(m.member_id());
       } else {
         members[m.member_id()] = m;
+      }
+    }
+    for (const auto& shard : delta.coordinator_shards()) {
+      if (shard.coordinator_type() == eddy::v1::COORDINATOR_TYPE_GROUP) {
+        group_shards[shard.shard()] = shard;
       }
     }
   }
@@ -52,22 +60,29 @@ struct Watcher {
     for (const auto& [id, m] : members) {
       EXPECT_TRUE(MessageDifferencer::Equals(m, other.members.at(id))) << id;
     }
+    ASSERT_EQ(group_shards.size(), other.group_shards.size());
+    for (const auto& [shard, state] : group_shards) {
+      EXPECT_TRUE(MessageDifferencer::Equals(state, other.group_shards.at(shard))) << shard;
+    }
   }
 };
 
 class MetadataWatchTest : public ::testing::Test {
  protected:
   // Run applies a command's records as one entry and feeds its delta to the watcher.
-  void Run(const std::vector<eddy::v1::MetadataRecord>& records) {
-    if (records.empty()) return;
+  // Returns the delta.
+  eddy::v1::MetadataDelta Run(const std::vector<eddy::v1::MetadataRecord>& records) {
+    if (records.empty()) return {};
     WatchDeltaBuilder builder;
     MetadataStateMachine& sm = f_.state_machine();
     const LogIndex index = sm.last_applied_index() + 1;
     for (const auto& record : records) {
       builder.Collect(sm.image(), record);
-      ASSERT_TRUE(sm.Apply(record, index).ok());
+      EXPECT_TRUE(sm.Apply(record, index).ok());
     }
-    watcher_.Apply(builder.Build(sm.image(), index));
+    eddy::v1::MetadataDelta delta = builder.Build(sm.image(), index);
+    watcher_.Apply(delta);
+    return delta;
   }
 
   void ExpectWatcherMatchesAFreshSnapshot() {
@@ -122,6 +137,25 @@ TEST_F(MetadataWatchTest, SnapshotThenDeltasEqualsALaterSnapshot) {
   EXPECT_FALSE(watcher_.topics.contains("a"));
   Run(UnregisterBroker(f_.image(), BrokerId(2)).records);
   EXPECT_FALSE(watcher_.members.contains(2));
+  ExpectWatcherMatchesAFreshSnapshot();
+}
+
+TEST_F(MetadataWatchTest, CoordinatorShardOwnersAndEpochsTravelInSnapshotsAndDeltas) {
+  Run(AssignCoordinatorShards(f_.image(), eddy::v1::COORDINATOR_TYPE_GROUP, 4,
+                              {NodeId(1), NodeId(2)})
+          .records);
+  watcher_.Apply(WatchSnapshot(f_.image()));
+  ASSERT_EQ(watcher_.group_shards.size(), 4u);
+  EXPECT_EQ(watcher_.group_shards[0].epoch(), 1);
+
+  const eddy::v1::MetadataDelta delta =
+      Run(AssignCoordinatorShards(f_.image(), eddy::v1::COORDINATOR_TYPE_GROUP, 4, {NodeId(1)})
+              .records);
+  ASSERT_EQ(delta.coordinator_shards_size(), 2) << "only the moved shards";
+  for (const auto& shard : delta.coordinator_shards()) {
+    EXPECT_EQ(shard.owner(), 1);
+    EXPECT_EQ(shard.epoch(), 2);
+  }
   ExpectWatcherMatchesAFreshSnapshot();
 }
 

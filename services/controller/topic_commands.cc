@@ -93,6 +93,17 @@ std::optional<PartitionState> NewPartition(const MetadataImage& image,
   return p;
 }
 
+// InternalTopicError refuses to delete an internal topic: its partitions hold every group's state.
+// Kafka's brokers leave this to authorization (its kafka-topics tool refuses: "is a kafka internal
+// topic and is not allowed to be marked for deletion"); Eddy has no authorizer yet, so it answers
+// as Kafka's brokers answer DeleteRecords on an internal topic.
+ApiError InternalTopicError(const std::string& name) {
+  return ApiError(ErrorCode::kInvalidTopicException,
+                  absl::StrCat("Topic ", name,
+                               " is a kafka internal topic and is not allowed to be marked for "
+                               "deletion."));
+}
+
 ApiError PlacementError(int32_t rf, size_t usable) {
   return ApiError(
       ErrorCode::kInvalidReplicationFactor,
@@ -296,6 +307,8 @@ ControllerResult<eddy::v1::DeleteTopicsResponse> DeleteTopics(
       SetError(*result, ApiError(ErrorCode::kInvalidRequest, "Duplicate topic name."));
     } else if (topic == nullptr) {
       SetError(*result, ApiError(ErrorCode::kUnknownTopicOrPartition));
+    } else if (IsInternalTopic(topic->name)) {
+      SetError(*result, InternalTopicError(topic->name));
     } else {
       remove(*topic, *result);
     }
@@ -311,6 +324,9 @@ ControllerResult<eddy::v1::DeleteTopicsResponse> DeleteTopics(
       SetError(*result, ApiError(ErrorCode::kInvalidRequest, "Invalid topic id."));
     } else if (topic == nullptr) {
       SetError(*result, ApiError(ErrorCode::kUnknownTopicId));
+    } else if (IsInternalTopic(topic->name)) {
+      result->set_name(topic->name);
+      SetError(*result, InternalTopicError(topic->name));
     } else {
       remove(*topic, *result);
     }

@@ -40,4 +40,8 @@ std::string UnifyCollisionChars(std::string_view name) {
   return out;
 }
 
+bool IsInternalTopic(std::string_view name) {
+  return name == kOffsetsTopic || name == kTransactionStateTopic;
+}
+
 }  // namespace eddy::controller

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -298,6 +299,9 @@ std::vector<std::string> LocalCluster::Args(const Daemon& daemon) const {
     args.push_back(absl::StrCat("--member-session-timeout-ms=", options_.member_session_timeout_ms));
     args.push_back(
         absl::StrCat("--member-heartbeat-interval-ms=", options_.member_heartbeat_interval_ms));
+    // __consumer_offsets gets min(3, brokers) replicas, so a small cluster still creates it.
+    args.push_back(absl::StrCat("--offsets-topic-replication-factor=",
+                                std::clamp(options_.brokers, 1, 3)));
     // Every controller is a founding voter of one metadata quorum; node ids are index + 1.
     std::vector<std::string> voters;
     for (int i = 0; i < options_.controllers; ++i) {
