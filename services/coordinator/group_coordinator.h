@@ -28,6 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
+#include "libs/kafka/partitioner.h"
 #include "libs/kafka/error_codes.h"
 #include "proto/eddy/v1/coordinator.pb.h"
 #include "services/coordinator/group.h"
@@ -181,8 +182,7 @@ class GroupCoordinator {
 // offset commits).
 kafka::ErrorCode StorageErrorToKafka(const absl::Status& status, bool offset_commit);
 
-// GroupShard is the __consumer_offsets partition of `group_id` as Kafka computes it:
-// abs(Java String.hashCode(group_id)) % num_shards, hashing UTF-16 code units.
-int32_t GroupShard(std::string_view group_id, int32_t num_shards);
+// GroupShard (libs/kafka/partitioner.h) is the __consumer_offsets partition of a group.
+using kafka::GroupShard;
 
 }  // namespace eddy::coordinator

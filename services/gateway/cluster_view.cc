@@ -59,10 +59,22 @@ void ClusterView::ApplyDelta(const eddy::v1::MetadataDelta& delta) {
   if (delta.snapshot()) {
     topics_.clear();
     brokers_.clear();
+    metadata_coordinators_.clear();
+    group_shard_owners_.clear();
     has_snapshot_ = true;
   }
   offset_ = delta.offset();
   for (const auto& member : delta.members()) {
+    if (member.role() == eddy::v1::MEMBER_ROLE_COORDINATOR) {
+      const eddy::v1::Endpoint* grpc = FindEndpoint(member, "grpc");
+      if (member.state() != eddy::v1::MEMBER_STATE_ACTIVE || grpc == nullptr) {
+        metadata_coordinators_.erase(member.member_id());
+      } else {
+        metadata_coordinators_[member.member_id()] = {.id = member.member_id(),
+                                                      .grpc_target = rpc::TargetOf(*grpc)};
+      }
+      continue;
+    }
     if (member.role() != eddy::v1::MEMBER_ROLE_BROKER) continue;
     if (member.state() == eddy::v1::MEMBER_STATE_UNSPECIFIED) {
       brokers_.erase(member.member_id());
@@ -87,7 +99,16 @@ void ClusterView::ApplyDelta(const eddy::v1::MetadataDelta& delta) {
 void ClusterView::SetMembers(const eddy::v1::GetClusterStatusResponse& status) {
   cluster_id_ = status.cluster_id();
   registered_gateways_.clear();
+  live_coordinators_.clear();
   for (const auto& member : status.members()) {
+    if (member.role() == eddy::v1::MEMBER_ROLE_COORDINATOR &&
+        member.state() == eddy::v1::MEMBER_STATE_ACTIVE) {
+      if (const eddy::v1::Endpoint* grpc = FindEndpoint(member, "grpc")) {
+        live_coordinators_[member.member_id()] = {.id = member.member_id(),
+                                                  .grpc_target = rpc::TargetOf(*grpc)};
+      }
+      continue;
+    }
     if (member.role() != eddy::v1::MEMBER_ROLE_GATEWAY ||
         member.state() != eddy::v1::MEMBER_STATE_ACTIVE) {
       continue;
@@ -143,6 +164,23 @@ const GatewayNode* ClusterView::FindGateway(int32_t node_id) const {
     if (g.node_id == node_id) return &g;
   }
   return nullptr;
+}
+
+const CoordinatorNode* ClusterView::FindCoordinator(int32_t id) const {
+  if (auto it = metadata_coordinators_.find(id); it != metadata_coordinators_.end()) {
+    return &it->second;
+  }
+  auto it = live_coordinators_.find(id);
+  return it == live_coordinators_.end() ? nullptr : &it->second;
+}
+
+const GroupShardOwner* ClusterView::GroupShardOwnerOf(int32_t shard) const {
+  auto it = group_shard_owners_.find(shard);
+  return it == group_shard_owners_.end() || it->second.owner < 0 ? nullptr : &it->second;
+}
+
+void ClusterView::SetGroupShardOwner(int32_t shard, GroupShardOwner owner) {
+  group_shard_owners_[shard] = owner;
 }
 
 PresentedPartition ClusterView::Present(const TopicView& topic,

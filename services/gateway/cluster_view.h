@@ -62,6 +62,21 @@ struct BrokerView {
   int64_t epoch = 0;        // broker epoch (its registration record's offset)
 };
 
+// CoordinatorNode is a group coordinator instance's gRPC address.
+struct CoordinatorNode {
+  int32_t id = 0;
+  std::string grpc_target;  // host:port of its "grpc" endpoint
+};
+
+// GroupShardOwner is the coordinator the controller assigned a __consumer_offsets shard to.
+struct GroupShardOwner {
+  int32_t owner = -1;  // coordinator member id; -1: unowned
+  int64_t epoch = 0;
+};
+
+// kGroupMetadataTopic is Kafka's internal topic whose partitions are the group shards.
+inline constexpr std::string_view kGroupMetadataTopic = "__consumer_offsets";
+
 // PresentedPartition is how a partition appears in Metadata: node ids are gateways.
 struct PresentedPartition {
   int32_t leader = -1;
@@ -92,6 +107,13 @@ class ClusterView {
   const BrokerView* FindBroker(int32_t id) const;
   const std::map<int32_t, BrokerView>& brokers() const { return brokers_; }
   const GatewayNode* FindGateway(int32_t node_id) const;
+  // FindCoordinator returns coordinator `id` when its gRPC address is known (from the metadata
+  // members, else from the live member list).
+  const CoordinatorNode* FindCoordinator(int32_t id) const;
+  // GroupShardOwnerOf returns the owner of group shard `shard`, or nullptr while unassigned.
+  const GroupShardOwner* GroupShardOwnerOf(int32_t shard) const;
+  // SetGroupShardOwner records the controller's assignment of `shard` (owner -1: unowned).
+  void SetGroupShardOwner(int32_t shard, GroupShardOwner owner);
 
   // Present returns the gateway node ids shown for `partition` of `topic`: the leader is gateway
   // (hash(topic) + partition) mod N, replicas and ISR the following min(size, N) gateways.
@@ -105,6 +127,9 @@ class ClusterView {
   bool has_snapshot_ = false;
   std::string cluster_id_;
   std::vector<GatewayNode> registered_gateways_;
+  std::map<int32_t, CoordinatorNode> metadata_coordinators_;
+  std::map<int32_t, CoordinatorNode> live_coordinators_;
+  std::map<int32_t, GroupShardOwner> group_shard_owners_;
   std::optional<GatewayNode> local_;
   std::vector<GatewayNode> gateways_;
   std::map<int32_t, BrokerView> brokers_;

@@ -8,6 +8,7 @@
 #include "libs/common/shutdown.h"
 #include "libs/common/status_macros.h"
 #include "services/gateway/controller_calls.h"
+#include "services/gateway/coordinator_calls.h"
 #include "services/gateway/gateway_config.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/kafka_dispatcher.h"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<ListenerMetrics> listener_metrics;
   std::unique_ptr<MetadataFollower> follower;
   std::unique_ptr<ControllerCalls> controller;
+  std::unique_ptr<CoordinatorCalls> coordinators;
   std::unique_ptr<ProducerIdBlocks> producer_ids;
   std::unique_ptr<KafkaDispatcher> dispatcher;
   std::unique_ptr<KafkaListener> listener;
@@ -62,11 +64,14 @@ int main(int argc, char** argv) {
     controller = std::make_unique<ControllerCalls>(host.channels(), membership.ControllerTargets(),
                                                    timeout, /*threads=*/4);
     producer_ids = std::make_unique<ProducerIdBlocks>(*controller, *follower);
+    coordinators = std::make_unique<CoordinatorCalls>(
+        [&channels = host.channels()](std::string_view target) { return channels.Get(target); });
     context.config = config;
     context.node_id = membership.node_id;
     context.metadata = follower.get();
     context.controller = controller.get();
     context.producer_ids = producer_ids.get();
+    context.coordinators = coordinators.get();
     context.metrics = metrics.get();
     dispatcher = std::make_unique<KafkaDispatcher>(context);
     listener = std::make_unique<KafkaListener>(
@@ -99,6 +104,7 @@ int main(int argc, char** argv) {
   auto stop = [&] {
     if (listener != nullptr) listener->Stop();
     if (data_path != nullptr) data_path->Stop();
+    if (coordinators != nullptr) coordinators->Stop();
     if (controller != nullptr) controller->Stop();
     if (follower != nullptr) follower->Stop();
   };
