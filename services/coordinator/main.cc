@@ -133,19 +133,21 @@ int main(int argc, char** argv) {
       .services = {&service},
       .start = start,
       // Unload (waiting members get NOT_COORDINATOR); the set itself outlives the gRPC server.
+      // Broker streams end here, while the daemon's gRPC runtime is still up; failing their
+      // outstanding requests also ends a shard read still in progress.
       .stop = [&] {
         if (follower) follower->Stop();  // no more assignment changes
         if (log_ends) log_ends->Stop();
+        if (data_path) data_path->Stop();
         for (int32_t shard = 0; shard < config.offsets_topic_partitions; ++shard) {
           shards->UnloadShard(shard);
         }
         shards->Quiesce();
       }});
-  // Failing the outstanding broker requests first ends a shard read still in progress.
-  if (data_path) data_path->Stop();
   shards.reset();
+  // Let the timer thread run out of work rather than stopping it: handlers left queued in a
+  // stopped io_context would destroy their timers while the io_context itself is destroyed.
   work.reset();
-  io.stop();
   io_thread.join();
   return exit_code;
 }

@@ -43,6 +43,14 @@ class CoordinatorFailoverTest : public ::testing::Test {
     options.keep_data_if = [] { return ::testing::Test::HasFailure(); };
     cluster_ = std::make_unique<LocalCluster>(options);
     EDDY_ASSERT_OK(cluster_->Start());
+    // Brokers register fenced and are unfenced by their first heartbeats.
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          auto status = cluster_->ClusterStatus();
+          return status.ok() && status->health().brokers() == 3 &&
+                 status->health().fenced_brokers() == 0;
+        },
+        absl::Seconds(30)));
     for (int i = 0; i < 2; ++i) {
       stubs_.push_back(eddy::v1::Coordinator::NewStub(grpc::CreateChannel(
           cluster_->GrpcAddress(Role::kCoordinator, i), grpc::InsecureChannelCredentials())));
@@ -221,9 +229,13 @@ TEST_F(CoordinatorFailoverTest, LagPerGroupAndPartitionIsOnMetrics) {
   DataStreamClient broker(cluster_->GrpcAddress(Role::kBroker, broker_index[state->leader]));
   TestBatch batch;
   for (int i = 0; i < 30; ++i) batch.records.emplace_back("k", "v");
-  EDDY_ASSERT_OK_AND_ASSIGN(auto produced,
-                            broker.Call(ProduceRequest("orders", 1, BuildBatch(batch), -1)));
-  ASSERT_EQ(produced.produce().results(0).error_code(), 0);
+  // The leader learns of the new topic from its metadata a moment after the controller.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto produced = broker.Call(ProduceRequest("orders", 1, BuildBatch(batch), -1));
+        return produced.ok() && produced->produce().results(0).error_code() == 0;
+      },
+      absl::Seconds(20), absl::Milliseconds(100)));
 
   const int g = 0;
   const int c = CommitSomewhere(g, 12, absl::Seconds(40));
