@@ -3,6 +3,7 @@
 // no acknowledged commit is lost, within the session timeout + 5 s.
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -54,18 +55,30 @@ TEST(CoordinatorFailoverE2eTest, BusyGroupReformsOnTheNewOwnerWithEveryAcknowled
   options.keep_data_if = [] { return ::testing::Test::HasFailure(); };
   LocalCluster cluster(options);
   EDDY_ASSERT_OK(cluster.Start());
+  // Brokers register fenced and are unfenced by their first heartbeats; RF 3 needs all three.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto status = cluster.ClusterStatus();
+        return status.ok() && status->health().brokers() == 3 &&
+               status->health().fenced_brokers() == 0;
+      },
+      absl::Seconds(60)));
 
   const std::string group = "busy-group";
   const std::string ready = cluster.data_dir() + "/group-ready";
   const std::string killed = cluster.data_dir() + "/coordinator-killed";
   absl::StatusOr<ProcessResult> result;
+  std::atomic<bool> finished{false};
   std::thread clients([&] {
     result = RunProcess({"/usr/bin/python3",
                          std::string(EDDY_SOURCE_DIR) + "/tests/e2e/coordinator_failover_group.py",
                          cluster.KafkaBootstrap(), "busy-topic", group, ready, killed},
                         {}, absl::Seconds(170));
+    finished = true;
   });
-  const bool steady = WaitFor([&] { return std::filesystem::exists(ready); }, absl::Seconds(90));
+  const bool steady = WaitFor(
+      [&] { return std::filesystem::exists(ready) || finished.load(); }, absl::Seconds(90)) &&
+                      std::filesystem::exists(ready);
   int owner = -1;
   if (steady) {
     owner = Owner(cluster, group);
