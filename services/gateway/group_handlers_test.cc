@@ -286,6 +286,52 @@ TEST_F(GroupHandlersTest, FindCoordinatorIsNotAvailableWithoutTheTopicOrTheShard
   EXPECT_EQ(none.coordinators[0].error_code, ToInt(ErrorCode::kCoordinatorNotAvailable));
 }
 
+TEST_F(GroupHandlersTest, ShardMovesInMetadataDeltasRedirectFindCoordinator) {
+  const std::string group = "moving";
+  const int32_t shard = kafka::GroupShard(group, kShards);
+  auto view = std::make_shared<ClusterView>(*GroupView());
+  eddy::v1::MetadataDelta unassigned;
+  unassigned.set_offset(10);
+  eddy::v1::CoordinatorShardState* s = unassigned.add_coordinator_shards();
+  s->set_coordinator_type(eddy::v1::COORDINATOR_TYPE_GROUP);
+  s->set_shard(shard);
+  s->set_owner(-1);
+  s->set_epoch(2);
+  // A transaction shard with the same number does not touch the group shard.
+  eddy::v1::CoordinatorShardState* txn = unassigned.add_coordinator_shards();
+  txn->set_coordinator_type(eddy::v1::COORDINATOR_TYPE_TRANSACTION);
+  txn->set_shard(shard);
+  txn->set_owner(kCoordinatorId);
+  view->ApplyDelta(unassigned);
+  EXPECT_EQ(view->GroupShardOwnerOf(shard), nullptr);
+  view_.Set(view);
+  kafka::FindCoordinatorRequest request;
+  request.key = group;
+  EXPECT_EQ(Call<kafka::FindCoordinatorResponse>(request, 3).error_code,
+            ToInt(ErrorCode::kCoordinatorNotAvailable));
+
+  // Assigned to coordinator 8, whose address the gateway does not know yet: still not available.
+  auto moved = std::make_shared<ClusterView>(*view);
+  eddy::v1::MetadataDelta assigned;
+  assigned.set_offset(11);
+  *assigned.add_coordinator_shards() = *s;
+  assigned.mutable_coordinator_shards(0)->set_owner(8);
+  assigned.mutable_coordinator_shards(0)->set_epoch(3);
+  moved->ApplyDelta(assigned);
+  ASSERT_NE(moved->GroupShardOwnerOf(shard), nullptr);
+  EXPECT_EQ(moved->GroupShardOwnerOf(shard)->epoch, 3);
+  view_.Set(moved);
+  EXPECT_EQ(Call<kafka::FindCoordinatorResponse>(request, 3).error_code,
+            ToInt(ErrorCode::kCoordinatorNotAvailable));
+
+  // Back to coordinator 7: served again.
+  assigned.mutable_coordinator_shards(0)->set_owner(kCoordinatorId);
+  auto back = std::make_shared<ClusterView>(*moved);
+  back->ApplyDelta(assigned);
+  view_.Set(back);
+  EXPECT_EQ(Call<kafka::FindCoordinatorResponse>(request, 3).error_code, 0);
+}
+
 TEST_F(GroupHandlersTest, JoinSyncHeartbeatCommitFetchLeave) {
   const std::string group = "cycle";
   auto [member, generation] = JoinAlone(group);
