@@ -15,10 +15,10 @@
 #include "services/broker/broker_config.h"
 #include "services/broker/broker_metrics.h"
 #include "services/broker/broker_service.h"
-#include "services/broker/metadata_follower.h"
 #include "services/broker/replica_fetcher.h"
 #include "services/broker/replica_manager.h"
 #include "services/runtime/member_daemon.h"
+#include "services/runtime/metadata_follower.h"
 #include "spdlog/spdlog.h"
 
 int main(int argc, char** argv) {
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<broker::AlterPartitionClient> alter_partition;
   std::unique_ptr<broker::ReplicaFetchers> fetchers;
   std::unique_ptr<broker::ReplicaManager> replicas;
-  std::unique_ptr<broker::MetadataFollower> metadata;
+  std::unique_ptr<runtime::MetadataFollower> metadata;
   const BrokerId self(membership.node_id);
 
   auto start = [&](runtime::DaemonHost& host, std::vector<eddy::v1::Endpoint>&) -> absl::Status {
@@ -88,9 +88,9 @@ int main(int argc, char** argv) {
     metrics->Watch(*replicas);
     service.Bind(replicas.get(), metrics.get());
     replicas->Start();
-    metadata = std::make_unique<broker::MetadataFollower>(
-        broker::MetadataFollowerOptions{.controllers = membership.ControllerTargets(),
-                                        .member_id = membership.node_id},
+    metadata = std::make_unique<runtime::MetadataFollower>(
+        runtime::MetadataFollowerOptions{.controllers = membership.ControllerTargets(),
+                                         .member_id = membership.node_id},
         host.channels(),
         [&](const eddy::v1::MetadataDelta& delta) { replicas->ApplyMetadata(delta); });
     metadata->Start();

@@ -107,8 +107,20 @@ void GroupCoordinator::StoreGroup(const Group& group,
 }
 
 absl::Status GroupCoordinator::Load() {
+  return Replay([this](const RecordVisitor& visit) { return log_.Read(visit); });
+}
+
+absl::Status GroupCoordinator::Load(std::span<const GroupLogRecord> records) {
+  return Replay([records](const RecordVisitor& visit) {
+    for (const GroupLogRecord& record : records) visit(record);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status GroupCoordinator::Replay(
+    const std::function<absl::Status(const RecordVisitor&)>& read) {
   absl::Status decode_error;
-  absl::Status read = log_.Read([&](const GroupLogRecord& record) {
+  absl::Status status = read([&](const GroupLogRecord& record) {
     if (!decode_error.ok()) return;
     auto key = DecodeKey(record.key);
     if (!key.ok()) {
@@ -180,7 +192,7 @@ absl::Status GroupCoordinator::Load() {
     }
     g.state = g.members.empty() ? GroupState::kEmpty : GroupState::kStable;
   });
-  EDDY_RETURN_IF_ERROR(read);
+  EDDY_RETURN_IF_ERROR(status);
   if (!decode_error.ok()) return decode_error;
   for (auto& [id, group] : groups_) {
     group->subscribed_topics = internal::SubscribedTopics(*group);

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,9 @@ class GroupCoordinator {
   // Load replays the log into an empty coordinator. Groups with members come back Stable with
   // their generation and assignments; their members must heartbeat within the session timeout.
   absl::Status Load();
+  // Load(records) replays records already read from the log (a shard set reads the broker log
+  // off the shard's thread, so the shard's other work is not held up by the fetches).
+  absl::Status Load(std::span<const GroupLogRecord> records);
 
   void JoinGroup(const eddy::v1::JoinGroupRequest& request, JoinCallback done);
   void SyncGroup(const eddy::v1::SyncGroupRequest& request, SyncCallback done);
@@ -158,7 +162,8 @@ class GroupCoordinator {
   void TickGroup(Group& group, absl::Time now);
 
   // Replay (group_coordinator.cc).
-  void ReplayRecord(const GroupLogRecord& record);
+  using RecordVisitor = std::function<void(const GroupLogRecord&)>;
+  absl::Status Replay(const std::function<absl::Status(const RecordVisitor&)>& read);
 
   GroupConfig config_;
   GroupLog& log_;

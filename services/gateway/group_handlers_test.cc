@@ -133,7 +133,7 @@ class GroupHandlersTest : public ::testing::Test {
         },
         common::Clock::Real());
     for (int32_t s = 0; s < kShards; ++s) shards_->LoadShard(s);
-    shards_->Quiesce();
+    for (int32_t s = 0; s < kShards; ++s) ASSERT_TRUE(shards_->WaitLoaded(s, absl::Seconds(30)));
     service_ = std::make_unique<coordinator::CoordinatorService>(*shards_);
     server_ = std::make_unique<rpc::GrpcServer>(rpc::ServerOptions{});
     server_->AddService(service_.get());

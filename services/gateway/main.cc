@@ -11,11 +11,11 @@
 #include "services/gateway/coordinator_calls.h"
 #include "services/gateway/gateway_config.h"
 #include "services/gateway/gateway_metrics.h"
-#include "services/gateway/grpc_broker_data_path.h"
 #include "services/gateway/kafka_dispatcher.h"
 #include "services/gateway/kafka_listener.h"
 #include "services/gateway/metadata_follower.h"
 #include "services/gateway/producer_id_blocks.h"
+#include "services/runtime/grpc_broker_data_path.h"
 #include "services/runtime/member_daemon.h"
 #include "spdlog/spdlog.h"
 
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<ProducerIdBlocks> producer_ids;
   std::unique_ptr<KafkaDispatcher> dispatcher;
   std::unique_ptr<KafkaListener> listener;
-  std::unique_ptr<GrpcBrokerDataPath> data_path;
+  std::unique_ptr<runtime::GrpcBrokerDataPath> data_path;
   auto start = [&](runtime::DaemonHost& host,
                    std::vector<eddy::v1::Endpoint>& endpoints) -> absl::Status {
     const absl::Duration timeout = absl::Milliseconds(config.internal_request_timeout_ms);
@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
                              .max_inflight_bytes = config.max_inflight_bytes_per_connection,
                              .threads = config.network_threads},
         *dispatcher, *listener_metrics);
-    data_path = std::make_unique<GrpcBrokerDataPath>(host.channels(), listener->io_context());
+    data_path =
+        std::make_unique<runtime::GrpcBrokerDataPath>(host.channels(), listener->io_context());
     context.brokers = data_path.get();
     EDDY_RETURN_IF_ERROR(listener->Start());
     follower->SetSelf({.node_id = membership.node_id,

@@ -16,7 +16,7 @@
 #include "libs/kafka/headers.h"
 #include "libs/kafka/reader.h"
 #include "libs/kafka/writer.h"
-#include "services/gateway/broker_data_path.h"
+#include "services/runtime/broker_data_path.h"
 #include "services/gateway/cluster_view.h"
 #include "services/gateway/gateway_config.h"
 #include "services/gateway/gateway_metrics.h"
@@ -44,7 +44,7 @@ struct GatewayContext {
   int32_t node_id = 0;
   ClusterViewSource* metadata = nullptr;
   ControllerCalls* controller = nullptr;  // null in unit tests without a controller
-  BrokerDataPath* brokers = nullptr;
+  runtime::BrokerDataPath* brokers = nullptr;
   ProducerIdBlocks* producer_ids = nullptr;
   CoordinatorCalls* coordinators = nullptr;  // null: group APIs answer COORDINATOR_NOT_AVAILABLE
   GatewayMetrics* metrics = nullptr;
