@@ -11,8 +11,8 @@ constexpr std::array<SupportedApi, 28> kApis = {{
     {1, 4, 12, 4},   // Fetch
     {2, 1, 7, 1},    // ListOffsets
     {3, 0, 12, 0},   // Metadata
-    {8, 0, 9, 0},    // OffsetCommit
-    {9, 0, 9, 0},    // OffsetFetch
+    {8, 2, 9, 2},    // OffsetCommit
+    {9, 1, 9, 1},    // OffsetFetch
     {10, 0, 6, 0},   // FindCoordinator
     {11, 0, 9, 0},   // JoinGroup
     {12, 0, 4, 0},   // Heartbeat

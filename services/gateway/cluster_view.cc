@@ -59,22 +59,11 @@ void ClusterView::ApplyDelta(const eddy::v1::MetadataDelta& delta) {
   if (delta.snapshot()) {
     topics_.clear();
     brokers_.clear();
-    metadata_coordinators_.clear();
     group_shard_owners_.clear();
     has_snapshot_ = true;
   }
   offset_ = delta.offset();
   for (const auto& member : delta.members()) {
-    if (member.role() == eddy::v1::MEMBER_ROLE_COORDINATOR) {
-      const eddy::v1::Endpoint* grpc = FindEndpoint(member, "grpc");
-      if (member.state() != eddy::v1::MEMBER_STATE_ACTIVE || grpc == nullptr) {
-        metadata_coordinators_.erase(member.member_id());
-      } else {
-        metadata_coordinators_[member.member_id()] = {.id = member.member_id(),
-                                                      .grpc_target = rpc::TargetOf(*grpc)};
-      }
-      continue;
-    }
     if (member.role() != eddy::v1::MEMBER_ROLE_BROKER) continue;
     if (member.state() == eddy::v1::MEMBER_STATE_UNSPECIFIED) {
       brokers_.erase(member.member_id());
@@ -88,6 +77,10 @@ void ClusterView::ApplyDelta(const eddy::v1::MetadataDelta& delta) {
       broker.grpc_target = rpc::TargetOf(*grpc);
     }
   }
+  for (const eddy::v1::CoordinatorShardState& shard : delta.coordinator_shards()) {
+    if (shard.coordinator_type() != eddy::v1::COORDINATOR_TYPE_GROUP) continue;
+    group_shard_owners_[shard.shard()] = {.owner = shard.owner(), .epoch = shard.epoch()};
+  }
   for (const std::string& name : delta.deleted_topics()) topics_.erase(name);
   for (const auto& topic : delta.topics()) {
     TopicView view = TopicFrom(topic);
@@ -99,12 +92,12 @@ void ClusterView::ApplyDelta(const eddy::v1::MetadataDelta& delta) {
 void ClusterView::SetMembers(const eddy::v1::GetClusterStatusResponse& status) {
   cluster_id_ = status.cluster_id();
   registered_gateways_.clear();
-  live_coordinators_.clear();
+  coordinators_.clear();
   for (const auto& member : status.members()) {
     if (member.role() == eddy::v1::MEMBER_ROLE_COORDINATOR &&
         member.state() == eddy::v1::MEMBER_STATE_ACTIVE) {
       if (const eddy::v1::Endpoint* grpc = FindEndpoint(member, "grpc")) {
-        live_coordinators_[member.member_id()] = {.id = member.member_id(),
+        coordinators_[member.member_id()] = {.id = member.member_id(),
                                                   .grpc_target = rpc::TargetOf(*grpc)};
       }
       continue;
@@ -167,20 +160,13 @@ const GatewayNode* ClusterView::FindGateway(int32_t node_id) const {
 }
 
 const CoordinatorNode* ClusterView::FindCoordinator(int32_t id) const {
-  if (auto it = metadata_coordinators_.find(id); it != metadata_coordinators_.end()) {
-    return &it->second;
-  }
-  auto it = live_coordinators_.find(id);
-  return it == live_coordinators_.end() ? nullptr : &it->second;
+  auto it = coordinators_.find(id);
+  return it == coordinators_.end() ? nullptr : &it->second;
 }
 
 const GroupShardOwner* ClusterView::GroupShardOwnerOf(int32_t shard) const {
   auto it = group_shard_owners_.find(shard);
   return it == group_shard_owners_.end() || it->second.owner < 0 ? nullptr : &it->second;
-}
-
-void ClusterView::SetGroupShardOwner(int32_t shard, GroupShardOwner owner) {
-  group_shard_owners_[shard] = owner;
 }
 
 PresentedPartition ClusterView::Present(const TopicView& topic,

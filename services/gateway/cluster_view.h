@@ -1,6 +1,7 @@
 // ClusterView: the gateway's immutable picture of the cluster as Kafka clients are shown it. Built
-// from the controller's WatchMetadata stream (topics, partitions, leaders, brokers) and its member
-// list (live gateways with their "kafka" endpoints). Clients see the gateways as the cluster's
+// from the controller's WatchMetadata stream (topics, partitions, leaders, brokers, group shard
+// owners) and its member list (live gateways with their "kafka" endpoints, live coordinators with
+// their "grpc" endpoints). Clients see the gateways as the cluster's
 // brokers: each partition is presented as led by one gateway, spread deterministically over the
 // live gateways, so client connections spread across the fleet while the gateway that receives a
 // request forwards it to the real partition leader (a broker).
@@ -107,13 +108,12 @@ class ClusterView {
   const BrokerView* FindBroker(int32_t id) const;
   const std::map<int32_t, BrokerView>& brokers() const { return brokers_; }
   const GatewayNode* FindGateway(int32_t node_id) const;
-  // FindCoordinator returns coordinator `id` when its gRPC address is known (from the metadata
-  // members, else from the live member list).
+  // FindCoordinator returns live coordinator `id` (from the member list: coordinators hold no
+  // metadata records), or nullptr.
   const CoordinatorNode* FindCoordinator(int32_t id) const;
-  // GroupShardOwnerOf returns the owner of group shard `shard`, or nullptr while unassigned.
+  // GroupShardOwnerOf returns the owner of group shard `shard` (from the metadata's
+  // coordinator_shards), or nullptr while unassigned.
   const GroupShardOwner* GroupShardOwnerOf(int32_t shard) const;
-  // SetGroupShardOwner records the controller's assignment of `shard` (owner -1: unowned).
-  void SetGroupShardOwner(int32_t shard, GroupShardOwner owner);
 
   // Present returns the gateway node ids shown for `partition` of `topic`: the leader is gateway
   // (hash(topic) + partition) mod N, replicas and ISR the following min(size, N) gateways.
@@ -127,8 +127,7 @@ class ClusterView {
   bool has_snapshot_ = false;
   std::string cluster_id_;
   std::vector<GatewayNode> registered_gateways_;
-  std::map<int32_t, CoordinatorNode> metadata_coordinators_;
-  std::map<int32_t, CoordinatorNode> live_coordinators_;
+  std::map<int32_t, CoordinatorNode> coordinators_;
   std::map<int32_t, GroupShardOwner> group_shard_owners_;
   std::optional<GatewayNode> local_;
   std::vector<GatewayNode> gateways_;

@@ -43,22 +43,23 @@ constexpr int32_t kShards = 4;
 constexpr int32_t kCoordinatorId = 7;
 constexpr char kCoordinatorTarget[] = "coordinator-7:9095";
 
-// GroupView: gateways 1 and 2, __consumer_offsets with kShards partitions, coordinator 7 owning
-// every shard except `unowned`.
+// GroupView: gateways 1 and 2, __consumer_offsets with kShards partitions, coordinator 7 (at
+// `coordinator_host`:`coordinator_port`) owning every shard except `unowned`, as the controller publishes them.
 std::shared_ptr<const ClusterView> GroupView(std::optional<int32_t> unowned = std::nullopt,
-                                             bool with_topic = true) {
+                                             bool with_topic = true,
+                                             const std::string& coordinator_host = "coordinator-7",
+                                             int32_t coordinator_port = 9095) {
   auto view = std::make_shared<ClusterView>();
   eddy::v1::MetadataDelta delta;
   delta.set_offset(9);
   delta.set_snapshot(true);
-  eddy::v1::MemberStatus* c = delta.add_members();
-  c->set_role(eddy::v1::MEMBER_ROLE_COORDINATOR);
-  c->set_member_id(kCoordinatorId);
-  c->set_state(eddy::v1::MEMBER_STATE_ACTIVE);
-  eddy::v1::Endpoint* e = c->add_endpoints();
-  e->set_name("grpc");
-  e->set_host("coordinator-7");
-  e->set_port(9095);
+  for (int32_t shard = 0; shard < kShards; ++shard) {
+    eddy::v1::CoordinatorShardState* s = delta.add_coordinator_shards();
+    s->set_coordinator_type(eddy::v1::COORDINATOR_TYPE_GROUP);
+    s->set_shard(shard);
+    s->set_owner(shard == unowned ? -1 : kCoordinatorId);
+    s->set_epoch(1);
+  }
   if (with_topic) {
     eddy::v1::TopicMetadata* t = delta.add_topics();
     t->set_name("__consumer_offsets");
@@ -73,10 +74,15 @@ std::shared_ptr<const ClusterView> GroupView(std::optional<int32_t> unowned = st
     }
   }
   view->ApplyDelta(delta);
-  for (int32_t shard = 0; shard < kShards; ++shard) {
-    if (shard != unowned) view->SetGroupShardOwner(shard, {.owner = kCoordinatorId, .epoch = 1});
-  }
   eddy::v1::GetClusterStatusResponse status;
+  eddy::v1::MemberStatus* c = status.add_members();
+  c->set_role(eddy::v1::MEMBER_ROLE_COORDINATOR);
+  c->set_member_id(kCoordinatorId);
+  c->set_state(eddy::v1::MEMBER_STATE_ACTIVE);
+  eddy::v1::Endpoint* e = c->add_endpoints();
+  e->set_name("grpc");
+  e->set_host(coordinator_host);
+  e->set_port(coordinator_port);
   for (int id : {1, 2}) {
     eddy::v1::MemberStatus* m = status.add_members();
     m->set_role(eddy::v1::MEMBER_ROLE_GATEWAY);
@@ -135,7 +141,7 @@ class GroupHandlersTest : public ::testing::Test {
     coordinators_ = std::make_unique<CoordinatorCalls>([this](std::string_view target) {
       // Only coordinator 7 exists; any other target is a peer that cannot be reached.
       if (target == kCoordinatorTarget) return server_->InProcessChannel();
-      return grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
+      return grpc::CreateChannel(std::string(target), grpc::InsecureChannelCredentials());
     });
     context_.metadata = &view_;
     context_.coordinators = coordinators_.get();
@@ -278,6 +284,52 @@ TEST_F(GroupHandlersTest, FindCoordinatorIsNotAvailableWithoutTheTopicOrTheShard
   auto none = Call<kafka::FindCoordinatorResponse>(batched, 4);
   ASSERT_EQ(none.coordinators.size(), 1u);
   EXPECT_EQ(none.coordinators[0].error_code, ToInt(ErrorCode::kCoordinatorNotAvailable));
+}
+
+TEST_F(GroupHandlersTest, ShardMovesInMetadataDeltasRedirectFindCoordinator) {
+  const std::string group = "moving";
+  const int32_t shard = kafka::GroupShard(group, kShards);
+  auto view = std::make_shared<ClusterView>(*GroupView());
+  eddy::v1::MetadataDelta unassigned;
+  unassigned.set_offset(10);
+  eddy::v1::CoordinatorShardState* s = unassigned.add_coordinator_shards();
+  s->set_coordinator_type(eddy::v1::COORDINATOR_TYPE_GROUP);
+  s->set_shard(shard);
+  s->set_owner(-1);
+  s->set_epoch(2);
+  // A transaction shard with the same number does not touch the group shard.
+  eddy::v1::CoordinatorShardState* txn = unassigned.add_coordinator_shards();
+  txn->set_coordinator_type(eddy::v1::COORDINATOR_TYPE_TRANSACTION);
+  txn->set_shard(shard);
+  txn->set_owner(kCoordinatorId);
+  view->ApplyDelta(unassigned);
+  EXPECT_EQ(view->GroupShardOwnerOf(shard), nullptr);
+  view_.Set(view);
+  kafka::FindCoordinatorRequest request;
+  request.key = group;
+  EXPECT_EQ(Call<kafka::FindCoordinatorResponse>(request, 3).error_code,
+            ToInt(ErrorCode::kCoordinatorNotAvailable));
+
+  // Assigned to coordinator 8, whose address the gateway does not know yet: still not available.
+  auto moved = std::make_shared<ClusterView>(*view);
+  eddy::v1::MetadataDelta assigned;
+  assigned.set_offset(11);
+  *assigned.add_coordinator_shards() = *s;
+  assigned.mutable_coordinator_shards(0)->set_owner(8);
+  assigned.mutable_coordinator_shards(0)->set_epoch(3);
+  moved->ApplyDelta(assigned);
+  ASSERT_NE(moved->GroupShardOwnerOf(shard), nullptr);
+  EXPECT_EQ(moved->GroupShardOwnerOf(shard)->epoch, 3);
+  view_.Set(moved);
+  EXPECT_EQ(Call<kafka::FindCoordinatorResponse>(request, 3).error_code,
+            ToInt(ErrorCode::kCoordinatorNotAvailable));
+
+  // Back to coordinator 7: served again.
+  assigned.mutable_coordinator_shards(0)->set_owner(kCoordinatorId);
+  auto back = std::make_shared<ClusterView>(*moved);
+  back->ApplyDelta(assigned);
+  view_.Set(back);
+  EXPECT_EQ(Call<kafka::FindCoordinatorResponse>(request, 3).error_code, 0);
 }
 
 TEST_F(GroupHandlersTest, JoinSyncHeartbeatCommitFetchLeave) {
@@ -464,19 +516,7 @@ TEST_F(GroupHandlersTest, UnroutableOrUnreachableCoordinatorIsNotAvailable) {
   EXPECT_FALSE(joined.protocol_name.has_value());
 
   // The owner's address leads nowhere: the call fails within the internal timeout.
-  auto view = std::make_shared<ClusterView>(*GroupView());
-  eddy::v1::MetadataDelta moved;
-  moved.set_offset(10);
-  eddy::v1::MemberStatus* c = moved.add_members();
-  c->set_role(eddy::v1::MEMBER_ROLE_COORDINATOR);
-  c->set_member_id(kCoordinatorId);
-  c->set_state(eddy::v1::MEMBER_STATE_ACTIVE);
-  eddy::v1::Endpoint* e = c->add_endpoints();
-  e->set_name("grpc");
-  e->set_host("127.0.0.1");
-  e->set_port(1);
-  view->ApplyDelta(moved);
-  view_.Set(view);
+  view_.Set(GroupView(std::nullopt, true, "127.0.0.1", 1));
   kafka::HeartbeatRequest heartbeat;
   heartbeat.group_id = group;
   heartbeat.member_id = "m";
