@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/eddy/v1/coordinator.grpc.pb.h"
+#include "tests/e2e/e2e_cluster.h"
 #include "tests/testing/local_cluster.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
@@ -45,24 +46,9 @@ int Owner(const LocalCluster& cluster, const std::string& group) {
 }
 
 TEST(CoordinatorFailoverE2eTest, BusyGroupReformsOnTheNewOwnerWithEveryAcknowledgedCommit) {
-  LocalClusterOptions options;
-  options.bin_dir = EDDY_BIN_DIR;
-  options.controllers = 1;
-  options.brokers = 3;
-  options.coordinators = 2;
-  options.registries = 0;
-  options.gateways = 2;
-  options.keep_data_if = [] { return ::testing::Test::HasFailure(); };
-  LocalCluster cluster(options);
-  EDDY_ASSERT_OK(cluster.Start());
-  // Brokers register fenced and are unfenced by their first heartbeats; RF 3 needs all three.
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        auto status = cluster.ClusterStatus();
-        return status.ok() && status->health().brokers() == 3 &&
-               status->health().fenced_brokers() == 0;
-      },
-      absl::Seconds(60)));
+  std::unique_ptr<LocalCluster> started = StartE2eCluster({.coordinators = 2});
+  ASSERT_NE(started, nullptr);
+  LocalCluster& cluster = *started;
 
   const std::string group = "busy-group";
   const std::string ready = cluster.data_dir() + "/group-ready";
