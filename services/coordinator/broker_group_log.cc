@@ -73,7 +73,8 @@ absl::StatusOr<std::string> EncodeGroupBatch(const std::vector<GroupLogRecord>& 
 
 struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
   struct PendingAppend {
-    std::string batch;
+    std::vector<GroupLogRecord> records;
+    size_t bytes = 0;
     AppendCallback done;
   };
 
@@ -97,6 +98,7 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
   bool closed ABSL_GUARDED_BY(mu) = false;
   std::deque<PendingAppend> queued ABSL_GUARDED_BY(mu);
   std::vector<PendingAppend> in_flight ABSL_GUARDED_BY(mu);
+  std::string in_flight_batch ABSL_GUARDED_BY(mu);  // their records as one batch (retries resend it)
   absl::Time deadline ABSL_GUARDED_BY(mu);
   // Bumped per produce attempt, so a late answer to an abandoned attempt is ignored.
   uint64_t attempt ABSL_GUARDED_BY(mu) = 0;
@@ -115,17 +117,26 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
   void SendNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     if (closed || !in_flight.empty() || queued.empty()) return;
     size_t bytes = 0;
+    std::vector<GroupLogRecord> records;
     while (!queued.empty() &&
-           (in_flight.empty() || bytes + queued.front().batch.size() <= options.max_produce_bytes)) {
-      bytes += queued.front().batch.size();
+           (in_flight.empty() || bytes + queued.front().bytes <= options.max_produce_bytes)) {
+      bytes += queued.front().bytes;
+      for (const GroupLogRecord& r : queued.front().records) records.push_back(r);
       in_flight.push_back(std::move(queued.front()));
       queued.pop_front();
     }
+    // One batch for all of them: a produce request carries one batch per partition (v3+).
+    absl::StatusOr<std::string> batch = EncodeGroupBatch(records, absl::ToUnixMillis(clock.Now()));
+    if (!batch.ok()) {
+      Complete(absl::InternalError(batch.status().message()));
+      return;
+    }
+    in_flight_batch = *std::move(batch);
     deadline = clock.Now() + options.append_timeout;
     Attempt();
   }
 
-  // Attempt sends the in-flight batches to the current leader, or waits for one.
+  // Attempt sends the in-flight batch to the current leader, or waits for one.
   void Attempt() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     const uint64_t id = ++attempt;
     const absl::Duration left = deadline - clock.Now();
@@ -142,8 +153,7 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
     eddy::v1::ProducePartition& partition = *produce.add_partitions();
     partition.mutable_partition()->set_topic(options.topic);
     partition.mutable_partition()->set_partition(options.partition);
-    std::string& records = *partition.mutable_records();
-    for (const PendingAppend& p : in_flight) records += p.batch;
+    partition.set_records(in_flight_batch);
     // The broker answers REQUEST_TIMED_OUT at the produce timeout; the stream deadline only
     // catches a broker that does not answer at all.
     brokers.Send(leader->broker_id, leader->target, std::move(request),
@@ -157,7 +167,7 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
     absl::MutexLock lock(&mu);
     if (closed || id != attempt) return;
     if (!response.ok()) {
-      // The stream broke or the broker did not answer: the batches may or may not be in the log.
+      // The stream broke or the broker did not answer: the batch may or may not be in the log.
       // Sending them again can only duplicate records, which replay applies idempotently.
       const ErrorCode code = response.status().code() == absl::StatusCode::kDeadlineExceeded
                                  ? ErrorCode::kRequestTimedOut
@@ -347,17 +357,17 @@ void BrokerGroupLog::Close() {
 }
 
 void BrokerGroupLog::Append(std::vector<GroupLogRecord> records, AppendCallback done) {
-  absl::StatusOr<std::string> batch =
-      EncodeGroupBatch(records, absl::ToUnixMillis(state_->clock.Now()));
   absl::MutexLock lock(&state_->mu);
-  if (!batch.ok() || state_->closed) {
-    absl::Status status =
-        batch.ok() ? absl::FailedPreconditionError("the group shard was unloaded")
-                   : absl::InternalError(batch.status().message());
+  if (state_->closed || records.empty()) {
+    absl::Status status = state_->closed
+                              ? absl::FailedPreconditionError("the group shard was unloaded")
+                              : absl::OkStatus();
     state_->post([done = std::move(done), status] { done(status); });
     return;
   }
-  state_->queued.push_back({*std::move(batch), std::move(done)});
+  size_t bytes = 0;
+  for (const GroupLogRecord& r : records) bytes += r.key.size() + (r.value ? r.value->size() : 0);
+  state_->queued.push_back({std::move(records), bytes, std::move(done)});
   state_->SendNext();
 }
 

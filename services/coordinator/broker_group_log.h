@@ -1,12 +1,12 @@
 // BrokerGroupLog is a shard's GroupLog kept where Kafka keeps it: partition `shard` of
 // __consumer_offsets on the brokers, reached over the long-lived Broker.Data streams.
 //
-// Append encodes its records as one RecordBatch v2 (magic 2, uncompressed, no producer id; keys and
-// values in Kafka's formats from group_records.h) and produces it with acks=all to the partition's
+// Append's records go out in a RecordBatch v2 (magic 2, uncompressed, no producer id; keys and
+// values in Kafka's formats from group_records.h) produced with acks=all to the partition's
 // leader. One produce is in flight per shard; appends that arrive meanwhile wait and go out
-// together in the next produce, one batch each, in append order (group commit: a busy shard
-// costs one round trip per group of appends, not per append, and a retry can never reorder two
-// writes of the same key). A produce that fails with a leadership or availability error
+// together in the next produce, as one batch (a produce carries one batch per partition) with
+// their records in append order — group commit: a busy shard costs one round trip per group of
+// appends, not per append, and a retry can never reorder two writes of the same key. A produce that fails with a leadership or availability error
 // (NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS*,
 // a broken stream) is sent again to the leader the metadata names, after a short backoff, until
 // the append timeout (Kafka's offsets.commit.timeout.ms) runs out. The status the appends then
@@ -60,8 +60,8 @@ struct BrokerGroupLogOptions {
   absl::Duration append_timeout = absl::Seconds(5);  // offsets.commit.timeout.ms
   absl::Duration load_timeout = absl::Seconds(30);   // how long Read keeps trying
   absl::Duration retry_backoff = absl::Milliseconds(50);
-  int32_t fetch_max_bytes = 5 * 1024 * 1024;    // offsets.load.buffer.size
-  size_t max_produce_bytes = 1024 * 1024;       // batches per produce request (group commit)
+  int32_t fetch_max_bytes = 5 * 1024 * 1024;  // offsets.load.buffer.size
+  size_t max_produce_bytes = 512 * 1024;      // record bytes per produce (group commit)
 };
 
 class BrokerGroupLog final : public GroupLog {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -171,6 +172,16 @@ TEST_F(CoordinatorFailoverTest, KillOwnerMovesShardsAndKeepsEveryAcknowledgedCom
   // The other coordinator refuses them: one owner per shard.
   for (int g = 0; g < kGroups; ++g) {
     EXPECT_EQ(Commit(1 - owner[g], g, 1), kNotCoordinator) << "group " << g;
+  }
+  // Concurrent commits to one shard go out together (one batch per produce): all acknowledged.
+  {
+    std::vector<std::thread> threads;
+    std::vector<int> errors(8, -9);
+    for (int i = 0; i < 8; ++i) {
+      threads.emplace_back([&, i] { errors[i] = Commit(owner[0], 0, 500 + i); });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_THAT(errors, ::testing::Each(0));
   }
   // A second round of commits, then the owner of group 0 dies.
   for (int g = 0; g < kGroups; ++g) {
