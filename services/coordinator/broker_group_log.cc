@@ -98,7 +98,8 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
   bool closed ABSL_GUARDED_BY(mu) = false;
   std::deque<PendingAppend> queued ABSL_GUARDED_BY(mu);
   std::vector<PendingAppend> in_flight ABSL_GUARDED_BY(mu);
-  std::string in_flight_batch ABSL_GUARDED_BY(mu);  // their records as one batch (retries resend it)
+  std::string in_flight_batch
+      ABSL_GUARDED_BY(mu);  // their records as one batch (retries resend it)
   absl::Time deadline ABSL_GUARDED_BY(mu);
   // Bumped per produce attempt, so a late answer to an abandoned attempt is ignored.
   uint64_t attempt ABSL_GUARDED_BY(mu) = 0;
@@ -266,8 +267,7 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
         Backoff();
         continue;
       }
-      absl::StatusOr<eddy::v1::FetchPartitionResult> result =
-          Fetch(*leader, offset, max_bytes);
+      absl::StatusOr<eddy::v1::FetchPartitionResult> result = Fetch(*leader, offset, max_bytes);
       if (!result.ok()) {
         last_error = result.status();
         Backoff();
@@ -279,8 +279,8 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
         continue;
       }
       if (code != ErrorCode::kNone) {
-        last_error = absl::UnavailableError(
-            absl::StrCat(CodeName(code), " ", result->error_message()));
+        last_error =
+            absl::UnavailableError(absl::StrCat(CodeName(code), " ", result->error_message()));
         if (code == ErrorCode::kOffsetOutOfRange || code == ErrorCode::kCorruptMessage) {
           return absl::DataLossError(absl::StrCat(Name(), ": ", last_error.message()));
         }
@@ -334,8 +334,8 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
 };
 
 BrokerGroupLog::BrokerGroupLog(BrokerGroupLogOptions options, runtime::BrokerDataPath& brokers,
-                               LeaderLookup leaders, Schedule schedule,
-                               InMemoryGroupLog::Post post, common::Clock& clock)
+                               LeaderLookup leaders, Schedule schedule, InMemoryGroupLog::Post post,
+                               common::Clock& clock)
     : state_(std::make_shared<State>(std::move(options), brokers, std::move(leaders),
                                      std::move(schedule), std::move(post), clock)) {}
 

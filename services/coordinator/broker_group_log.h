@@ -6,14 +6,15 @@
 // leader. One produce is in flight per shard; appends that arrive meanwhile wait and go out
 // together in the next produce, as one batch (a produce carries one batch per partition) with
 // their records in append order — group commit: a busy shard costs one round trip per group of
-// appends, not per append, and a retry can never reorder two writes of the same key. A produce that fails with a leadership or availability error
-// (NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS*,
-// a broken stream) is sent again to the leader the metadata names, after a short backoff, until
-// the append timeout (Kafka's offsets.commit.timeout.ms) runs out. The status the appends then
-// get follows Kafka's mapping for coordinator writes (GroupMetadataManager): still no leader here
-// → kFailedPrecondition (NOT_COORDINATOR); unavailable or timed out → kUnavailable /
-// kDeadlineExceeded (COORDINATOR_NOT_AVAILABLE); too large → kResourceExhausted; anything else →
-// kInternal (UNKNOWN_SERVER_ERROR).
+// appends, not per append, and a retry can never reorder two writes of the same key. A produce that
+// fails with a leadership or availability error (NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE,
+// UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS*, a broken stream) is sent again to the leader
+// the metadata names, after a short backoff, until the append timeout (Kafka's
+// offsets.commit.timeout.ms) runs out. The status the appends then get follows Kafka's mapping for
+// coordinator writes (GroupMetadataManager): still no leader here → kFailedPrecondition
+// (NOT_COORDINATOR); unavailable or timed out → kUnavailable / kDeadlineExceeded
+// (COORDINATOR_NOT_AVAILABLE); too large → kResourceExhausted; anything else → kInternal
+// (UNKNOWN_SERVER_ERROR).
 //
 // Read fetches the partition from the start of its log (or its log start offset) up to the high
 // watermark seen at the first answer and hands every record to the visitor: only acknowledged

@@ -24,8 +24,8 @@ namespace {
 
 using ::eddy::testing::IsOk;
 using ::eddy::testing::StatusIs;
-using ::testing::ElementsAre;
 using kafka::ErrorCode;
+using ::testing::ElementsAre;
 
 class ScriptedBrokers : public runtime::BrokerDataPath {
  public:
@@ -70,8 +70,8 @@ eddy::v1::DataResponse ProduceAnswer(ErrorCode code) {
 // Records of every batch in a produce request's records blob.
 std::vector<GroupLogRecord> RecordsOf(const eddy::v1::DataRequest& request, int* batches) {
   const std::string& bytes = request.produce().partitions(0).records();
-  auto views = kafka::SplitBatches(
-      std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  auto views =
+      kafka::SplitBatches(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   EXPECT_THAT(views.status(), IsOk());
   std::vector<GroupLogRecord> out;
   *batches = 0;
@@ -83,8 +83,8 @@ std::vector<GroupLogRecord> RecordsOf(const eddy::v1::DataRequest& request, int*
     auto records = kafka::ReadAllRecords(batch, &storage);
     EXPECT_THAT(records.status(), IsOk());
     for (const auto& r : *records) {
-      out.push_back({std::string(*r.key), r.value ? std::optional<std::string>(*r.value)
-                                                  : std::nullopt});
+      out.push_back(
+          {std::string(*r.key), r.value ? std::optional<std::string>(*r.value) : std::nullopt});
     }
   }
   return out;
@@ -155,8 +155,8 @@ class BrokerGroupLogTest : public ::testing::Test {
   common::ManualClock clock_;
   ScriptedBrokers brokers_;
   absl::Mutex mu_;
-  std::optional<PartitionLeader> leader_ ABSL_GUARDED_BY(mu_) =
-      PartitionLeader{.broker_id = 1, .target = "b1:1", .leader_epoch = 4};
+  std::optional<PartitionLeader> leader_ ABSL_GUARDED_BY(mu_) = PartitionLeader{
+      .broker_id = 1, .target = "b1:1", .leader_epoch = 4};
   std::deque<std::pair<absl::Duration, std::function<void()>>> timers_ ABSL_GUARDED_BY(mu_);
   std::deque<std::function<void()>> posted_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<BrokerGroupLog> log_;
@@ -196,8 +196,9 @@ TEST_F(BrokerGroupLogTest, AppendsWhileOneIsInFlightGoTogetherInOrder) {
   auto second = brokers_.Take();
   ASSERT_EQ(second.size(), 1u);
   int batches = 0;
-  EXPECT_THAT(RecordsOf(second[0].request, &batches),
-              ElementsAre(GroupLogRecord{"b", std::string("2")}, GroupLogRecord{"c", std::nullopt}));
+  EXPECT_THAT(
+      RecordsOf(second[0].request, &batches),
+      ElementsAre(GroupLogRecord{"b", std::string("2")}, GroupLogRecord{"c", std::nullopt}));
   EXPECT_EQ(batches, 1) << "a produce carries one batch per partition";
   second[0].callback(ProduceAnswer(ErrorCode::kNone));
   Drain();
@@ -294,8 +295,7 @@ TEST_F(BrokerGroupLogTest, CloseFailsWhatIsNotAcknowledgedAndIgnoresLateAnswers)
 std::string Batch(int64_t base_offset, std::vector<GroupLogRecord> records) {
   kafka::RecordBatchBuilder builder({.base_offset = Offset(base_offset)});
   for (const auto& r : records) {
-    builder.Append(1000, r.key,
-                   r.value ? std::optional<std::string_view>(*r.value) : std::nullopt);
+    builder.Append(1000, r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt);
   }
   return *builder.Build();
 }
@@ -327,8 +327,7 @@ TEST_F(BrokerGroupLogTest, ReadReplaysFromLogStartToTheHighWatermark) {
   // First fetch from 2: one batch (2, 3); the high watermark is 6, so more is needed.
   s = brokers_.WaitOne();
   EXPECT_EQ(s.request.fetch().partitions(0).fetch_offset(), 2);
-  s.callback(FetchAnswer(ErrorCode::kNone, 6, 2,
-                         Batch(2, {{"a", "1"}, {"b", "1"}})));
+  s.callback(FetchAnswer(ErrorCode::kNone, 6, 2, Batch(2, {{"a", "1"}, {"b", "1"}})));
   // A leader change on the way is retried after a backoff.
   s = brokers_.WaitOne();
   EXPECT_EQ(s.request.fetch().partitions(0).fetch_offset(), 4);
@@ -342,10 +341,10 @@ TEST_F(BrokerGroupLogTest, ReadReplaysFromLogStartToTheHighWatermark) {
   done.WaitForNotification();
   reader.join();
   EXPECT_THAT(read, IsOk());
-  EXPECT_THAT(seen, ElementsAre(GroupLogRecord{"a", std::string("1")},
-                                GroupLogRecord{"b", std::string("1")},
-                                GroupLogRecord{"a", std::string("2")},
-                                GroupLogRecord{"c", std::nullopt}));
+  EXPECT_THAT(
+      seen,
+      ElementsAre(GroupLogRecord{"a", std::string("1")}, GroupLogRecord{"b", std::string("1")},
+                  GroupLogRecord{"a", std::string("2")}, GroupLogRecord{"c", std::nullopt}));
 }
 
 TEST_F(BrokerGroupLogTest, ReadOfAnEmptyLogAndCloseWhileReading) {

@@ -21,7 +21,7 @@ struct CoordinatorConfig {
   // Where shards persist: "broker" (__consumer_offsets, shards as the controller assigns them)
   // or "memory" (every shard here, lost on restart; tests without brokers).
   std::string group_log = "broker";
-  int32_t offsets_commit_timeout_ms = 5000;         // offsets.commit.timeout.ms
+  int32_t offsets_commit_timeout_ms = 5000;            // offsets.commit.timeout.ms
   int32_t offsets_load_buffer_size = 5 * 1024 * 1024;  // offsets.load.buffer.size
   int32_t lag_poll_interval_ms = 5000;
   int32_t group_min_session_timeout_ms = 6000;           // group.min.session.timeout.ms

@@ -28,7 +28,8 @@ void CoordinatorMetadata::Apply(const eddy::v1::MetadataDelta& delta) {
         continue;
       }
       for (const eddy::v1::Endpoint& endpoint : member.endpoints()) {
-        if (endpoint.name() == "grpc") broker_targets_[member.member_id()] = rpc::TargetOf(endpoint);
+        if (endpoint.name() == "grpc")
+          broker_targets_[member.member_id()] = rpc::TargetOf(endpoint);
       }
     }
     for (const std::string& topic : delta.deleted_topics()) leaders_.erase(topic);
@@ -40,29 +41,30 @@ void CoordinatorMetadata::Apply(const eddy::v1::MetadataDelta& delta) {
       }
     }
     // The shard assignment: a snapshot replaces it, a delta carries the shards that changed.
-    std::map<int32_t, ShardOwner> next = delta.snapshot() ? std::map<int32_t, ShardOwner>{} : shards_;
+    std::map<int32_t, ShardOwner> next =
+        delta.snapshot() ? std::map<int32_t, ShardOwner>{} : shards_;
     for (const eddy::v1::CoordinatorShardState& shard : delta.coordinator_shards()) {
       if (shard.coordinator_type() != eddy::v1::COORDINATOR_TYPE_GROUP) continue;
       next[shard.shard()] = {shard.owner(), shard.epoch()};
     }
     for (const auto& [shard, before] : shards_) {
       auto it = next.find(shard);
-      const bool still = it != next.end() && it->second.owner == self_ &&
-                         it->second.epoch == before.epoch;
+      const bool still =
+          it != next.end() && it->second.owner == self_ && it->second.epoch == before.epoch;
       if (before.owner == self_ && !still) changes.push_back({shard, false, before.epoch});
     }
     for (const auto& [shard, after] : next) {
       if (after.owner != self_) continue;
       auto it = shards_.find(shard);
-      const bool had = it != shards_.end() && it->second.owner == self_ &&
-                       it->second.epoch == after.epoch;
+      const bool had =
+          it != shards_.end() && it->second.owner == self_ && it->second.epoch == after.epoch;
       if (!had) changes.push_back({shard, true, after.epoch});
     }
     shards_ = std::move(next);
   }
   for (const Change& c : changes) {
-    spdlog::info("group shard {}: {} (shard epoch {})", c.shard, c.owned ? "assigned here" : "moved away",
-                 c.epoch);
+    spdlog::info("group shard {}: {} (shard epoch {})", c.shard,
+                 c.owned ? "assigned here" : "moved away", c.epoch);
     on_change_(c.shard, c.owned, c.epoch);
   }
 }

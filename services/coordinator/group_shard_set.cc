@@ -106,9 +106,8 @@ void GroupShardSet::UnloadShard(int32_t shard) {
 
 bool GroupShardSet::WaitLoaded(int32_t shard, absl::Duration timeout) {
   absl::MutexLock lock(&loaded_mu_);
-  auto loaded = [this, shard]() ABSL_SHARED_LOCKS_REQUIRED(loaded_mu_) -> bool {
-    return loaded_[shard];
-  };
+  auto loaded = [this, shard]()
+                    ABSL_SHARED_LOCKS_REQUIRED(loaded_mu_) -> bool { return loaded_[shard]; };
   return loaded_mu_.AwaitWithTimeout(absl::Condition(&loaded), timeout);
 }
 

@@ -72,8 +72,8 @@ class GroupShardSet {
   enum class ShardState { kNotOwned, kLoading, kActive };
   struct Shard {
     ShardState state = ShardState::kNotOwned;  // touched only on the shard's worker
-    uint64_t load_id = 0;  // which LoadShard a finished read belongs to
-    std::shared_ptr<GroupLog> log;  // shared with the loader while it reads
+    uint64_t load_id = 0;                      // which LoadShard a finished read belongs to
+    std::shared_ptr<GroupLog> log;             // shared with the loader while it reads
     std::unique_ptr<GroupCoordinator> coordinator;
     absl::Time next_metrics;
   };
@@ -90,7 +90,7 @@ class GroupShardSet {
   std::atomic<bool> ticking_{false};
   absl::Mutex loaded_mu_;
   std::vector<bool> loaded_ ABSL_GUARDED_BY(loaded_mu_);  // mirrors kActive for WaitLoaded
-  std::unique_ptr<ShardExecutor> executor_;  // stops before the shards go
+  std::unique_ptr<ShardExecutor> executor_;               // stops before the shards go
   // Reads shard logs (blocking fetches) off the shard workers; stops first.
   std::unique_ptr<ShardExecutor> loaders_;
 };

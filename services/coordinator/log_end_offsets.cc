@@ -69,18 +69,19 @@ void LogEndOffsetPoller::PollOnce() {
       p.set_timestamp(-1);
       p.set_current_leader_epoch(-1);
     }
-    brokers_.Send(broker, group.target, std::move(request), interval_,
-                  [this, &answered](absl::StatusOr<eddy::v1::DataResponse> response) {
-                    if (response.ok() && response->has_list_offsets()) {
-                      absl::MutexLock lock(&mu_);
-                      for (const auto& r : response->list_offsets().results()) {
-                        if (r.error_code() != 0) continue;
-                        auto it = entries_.find(Key{r.partition().topic(), r.partition().partition()});
-                        if (it != entries_.end()) it->second.end = r.offset();
-                      }
-                    }
-                    answered.DecrementCount();
-                  });
+    brokers_.Send(
+        broker, group.target, std::move(request), interval_,
+        [this, &answered](absl::StatusOr<eddy::v1::DataResponse> response) {
+          if (response.ok() && response->has_list_offsets()) {
+            absl::MutexLock lock(&mu_);
+            for (const auto& r : response->list_offsets().results()) {
+              if (r.error_code() != 0) continue;
+              auto it = entries_.find(Key{r.partition().topic(), r.partition().partition()});
+              if (it != entries_.end()) it->second.end = r.offset();
+            }
+          }
+          answered.DecrementCount();
+        });
   }
   answered.Wait();
 }

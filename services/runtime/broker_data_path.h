@@ -1,8 +1,8 @@
 // BrokerDataPath: how the gateway and the coordinator reach partition leaders. Each broker is
 // served over one long-lived bidirectional `Broker.Data` stream (proto/eddy/v1/broker.proto)
 // carrying many requests tagged by id, so a request costs one stream message per broker rather
-// than a unary call (ARCHITECTURE.md: ~14 µs per stream message vs ~95 µs per unary call). A broken stream fails
-// its outstanding requests with kUnavailable and is reopened by the next Send.
+// than a unary call (ARCHITECTURE.md: ~14 µs per stream message vs ~95 µs per unary call). A broken
+// stream fails its outstanding requests with kUnavailable and is reopened by the next Send.
 #pragma once
 
 #include <cstdint>

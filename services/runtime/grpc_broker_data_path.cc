@@ -128,7 +128,8 @@ void GrpcBrokerDataPath::Send(int32_t broker_id, const std::string& target,
     id = next_id_++;
     request.set_id(id);
     pending->timer = std::make_unique<asio::steady_timer>(
-        timers_, std::chrono::milliseconds(std::max<int64_t>(0, absl::ToInt64Milliseconds(timeout))));
+        timers_,
+        std::chrono::milliseconds(std::max<int64_t>(0, absl::ToInt64Milliseconds(timeout))));
     pending_[id] = pending;
     pending->timer->async_wait([this, id](const std::error_code& ec) {
       if (ec) return;

@@ -2,7 +2,8 @@
 // to one of the controllers (any of them serves it), hands each snapshot and delta to a sink (the
 // broker's ReplicaManager, the coordinator's shard ownership), and when the stream breaks
 // reconnects, rotating through the controllers with jittered backoff, resuming from the last
-// offset it applied. A message at or below that offset is skipped (a lagging controller's older snapshot must not roll the member's view back).
+// offset it applied. A message at or below that offset is skipped (a lagging controller's older
+// snapshot must not roll the member's view back).
 // Thread-safety: Start/Stop from one thread; the sink runs on the follower's own thread.
 #pragma once
 

@@ -62,8 +62,8 @@ TEST(CoordinatorFailoverE2eTest, BusyGroupReformsOnTheNewOwnerWithEveryAcknowled
                         {}, absl::Seconds(170));
     finished = true;
   });
-  const bool steady = WaitFor(
-      [&] { return std::filesystem::exists(ready) || finished.load(); }, absl::Seconds(90)) &&
+  const bool steady = WaitFor([&] { return std::filesystem::exists(ready) || finished.load(); },
+                              absl::Seconds(90)) &&
                       std::filesystem::exists(ready);
   int owner = -1;
   if (steady) {

@@ -161,8 +161,8 @@ class CoordinatorFailoverTest : public ::testing::Test {
 
 TEST_F(CoordinatorFailoverTest, KillOwnerMovesShardsAndKeepsEveryAcknowledgedCommit) {
   // Shards load once the controller assigned them and __consumer_offsets has leaders.
-  std::map<int, int64_t> acked;    // group → last acknowledged offset
-  std::map<int, int> owner;        // group → coordinator that acknowledged
+  std::map<int, int64_t> acked;  // group → last acknowledged offset
+  std::map<int, int> owner;      // group → coordinator that acknowledged
   for (int g = 0; g < kGroups; ++g) {
     const int c = CommitSomewhere(g, 100 + g, absl::Seconds(40));
     ASSERT_GE(c, 0) << "group " << g << " was never served";
@@ -199,8 +199,8 @@ TEST_F(CoordinatorFailoverTest, KillOwnerMovesShardsAndKeepsEveryAcknowledgedCom
   const bool moved = WaitFor([&] { return AllCommitsReadable(acked, {survivor}, &missing); },
                              absl::Milliseconds(2000) + absl::Seconds(5), absl::Milliseconds(100));
   const absl::Duration took = absl::Now() - killed;
-  ASSERT_TRUE(moved) << missing << " not served by the survivor "
-                     << absl::FormatDuration(took) << " after the kill";
+  ASSERT_TRUE(moved) << missing << " not served by the survivor " << absl::FormatDuration(took)
+                     << " after the kill";
   std::cout << "all shards served by the survivor " << absl::FormatDuration(took)
             << " after kill -9 of the owner\n";
   // And the survivor takes new commits for the moved groups.
@@ -219,8 +219,11 @@ TEST_F(CoordinatorFailoverTest, KillOwnerMovesShardsAndKeepsEveryAcknowledgedCom
     stubs_[i] = eddy::v1::Coordinator::NewStub(grpc::CreateChannel(
         cluster_->GrpcAddress(Role::kCoordinator, i), grpc::InsecureChannelCredentials()));
   }
-  EXPECT_TRUE(WaitFor([&] { return AllCommitsReadable(acked, {0, 1}, &missing); },
-                      absl::Seconds(30), absl::Milliseconds(100)))
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return AllCommitsReadable(acked, {0, 1}, &missing);
+      },
+      absl::Seconds(30), absl::Milliseconds(100)))
       << missing << " not served after restarting every coordinator";
 }
 
