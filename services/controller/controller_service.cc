@@ -329,21 +329,21 @@ void ControllerService::CreateOffsetsTopic() {
 
 void ControllerService::AssignCoordinatorShards() {
   if (shards_pending_) return;
-  const std::vector<eddy::v1::MemberStatus> members = membership_.Members();
-  std::vector<NodeId> live;
   bool due = false;
   quorum_.Read([&](const MetadataImage& image) {
-    live = coordinators_.LiveCoordinators(image, members);
-    due = !coordinators_.AssignShards(image, members).records.empty();
+    due = !coordinators_.AssignShards(image, membership_.Members()).records.empty();
   });
   if (!due) return;
   shards_pending_ = true;
   auto moves = std::make_shared<std::vector<ShardMove>>();
-  // The command places shards against the image it runs on, with the live set this tick saw.
+  auto live = std::make_shared<std::vector<NodeId>>();
+  // The command plans again with the leases as they are when it runs (a coordinator may have
+  // announced its shutdown since the check), on a copy of the planner (it belongs to Tick).
   quorum_.Submit(
-      [live, moves](const MetadataImage& image) {
-        auto result = controller::AssignCoordinatorShards(image, eddy::v1::COORDINATOR_TYPE_GROUP,
-                                                          GroupCoordinatorShards(image), live);
+      [this, planner = coordinators_, moves, live](const MetadataImage& image) {
+        const std::vector<eddy::v1::MemberStatus> members = membership_.Members();
+        *live = planner.LiveCoordinators(image, members);
+        auto result = planner.AssignShards(image, members);
         *moves = std::move(result.response);
         return std::move(result.records);
       },
@@ -362,7 +362,7 @@ void ControllerService::AssignCoordinatorShards() {
         }
         spdlog::info("moved {} group coordinator shards at offset {} ({}); live coordinators: {}",
                      moves->size(), write->index.value(), summary,
-                     absl::StrJoin(live, ",", [](std::string* out, NodeId id) {
+                     absl::StrJoin(*live, ",", [](std::string* out, NodeId id) {
                        absl::StrAppend(out, id.value());
                      }));
       });
