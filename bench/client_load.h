@@ -17,7 +17,7 @@ struct LoadOptions {
   int record_bytes = 1024;
   // The producer's acks: 1 or -1 (all).
   int acks = 1;
-  // Fixed-count mode when > 0, else fixed-duration mode for `seconds`.
+  // Produce and EndToEnd: fixed-count mode when > 0, else fixed-duration mode for `seconds`.
   int64_t count = 0;
   double seconds = 0;
   // Records per second offered (open loop); 0 produces as fast as the producer's queue allows.
@@ -43,12 +43,13 @@ struct LoadResult {
   double max_ms = 0;
 };
 
-// Produce sends records round-robin over the partitions and waits for every delivery report. Any
-// failed delivery fails the run (with the first error).
+// Produce sends one warm-up record per partition (untimed), then the records round-robin over the
+// partitions, and waits for every delivery report. Any failed delivery fails the run.
 absl::StatusOr<LoadResult> Produce(const LoadOptions& options);
 
-// Consume reads `options.count` records from the beginning of every partition (the simple
-// consumer with one queue: no consumer group) and measures from the first record to the last.
+// Consume reads every record the partitions hold, from the beginning of each (the simple consumer
+// with one queue: no consumer group), and measures from the first record to the last (warm-up
+// records are read but not counted).
 absl::StatusOr<LoadResult> Consume(const LoadOptions& options);
 
 // EndToEnd starts a consumer at the start of an empty topic, then produces at `options.rate` for
