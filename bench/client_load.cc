@@ -234,12 +234,17 @@ class ConsumerSession {
     return total;
   }
 
-  // Poll hands each record's value to `on_record` for up to `timeout_ms`; consumer errors fail.
+  // Poll waits up to `timeout_ms` for a record, then hands it and every record already queued
+  // behind it to `on_record`; consumer errors fail. (consume_batch_queue alone would hold records
+  // until its batch is full or the timeout passes, which end-to-end latency would include.)
   template <typename OnRecord>
   absl::Status Poll(int timeout_ms, OnRecord&& on_record) {
     rd_kafka_message_t* messages[kConsumeBatch];
+    messages[0] = rd_kafka_consume_queue(queue_.get(), timeout_ms);
+    if (messages[0] == nullptr) return absl::OkStatus();
     const ssize_t n =
-        rd_kafka_consume_batch_queue(queue_.get(), timeout_ms, messages, kConsumeBatch);
+        1 + std::max<ssize_t>(0, rd_kafka_consume_batch_queue(queue_.get(), 0, messages + 1,
+                                                              kConsumeBatch - 1));
     absl::Status status;
     for (ssize_t i = 0; i < n; ++i) {
       if (messages[i]->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
