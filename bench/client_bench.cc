@@ -6,11 +6,10 @@
 //   mock     librdkafka's in-memory mock cluster in a helper process (bench_kafka_mock)
 // Workloads: produce (acks=1 and acks=all: delivery-report latency), consume (all the acks=1 data
 // the log still holds, from the beginning: throughput; the mock keeps only about 5 MB per
-// partition, so it serves the last ~80 MB), e2e (open-loop produce at --e2e-rate with a concurrent consumer:
-// produce-to-consume latency). Then the targets: eddy produce >= 70% of storage append, eddy
-// consume >= 1.5x eddy produce, eddy >= mock.
-// Flags: --workload=produce|consume|e2e|all, --bin-dir=PATH (the daemons), --mock=PATH
-// (bench_kafka_mock, default: next to this binary),
+// partition, so it serves the last ~80 MB), e2e (open-loop produce at --e2e-rate with a concurrent
+// consumer: produce-to-consume latency). Then the targets: eddy produce >= 70% of storage append,
+// eddy consume >= 1.5x eddy produce, eddy >= mock. Flags: --workload=produce|consume|e2e|all,
+// --bin-dir=PATH (the daemons), --mock=PATH (bench_kafka_mock, default: next to this binary),
 // --dir=PATH (scratch, default /tmp), --count=N (fixed-count mode, default 500000 records) or
 // --seconds=S (fixed-duration mode), --e2e-rate=N records/s (default 10000), --e2e-seconds=S
 // (default 10), --storage-mb=N (default 256), --queue-messages=N (producer queue, default 10000),
@@ -78,8 +77,8 @@ void Die(const absl::Status& s, const std::string& what) {
 // (PR_SET_PDEATHSIG) should we die first.
 class MockCluster {
  public:
-  static absl::StatusOr<std::unique_ptr<MockCluster>> Start(const std::string& binary,
-                                                            const std::vector<std::string>& topics) {
+  static absl::StatusOr<std::unique_ptr<MockCluster>> Start(
+      const std::string& binary, const std::vector<std::string>& topics) {
     int in[2];
     int out[2];
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
@@ -106,7 +105,8 @@ class MockCluster {
       if (poll(&fd, 1, 10000) <= 0) return absl::DeadlineExceededError("mock cluster silent");
       char c;
       if (read(out[0], &c, 1) != 1) {
-        return absl::UnavailableError(absl::StrCat(binary, " exited before printing its bootstrap"));
+        return absl::UnavailableError(
+            absl::StrCat(binary, " exited before printing its bootstrap"));
       }
       line.push_back(c);
     }
@@ -236,7 +236,8 @@ void Print(const std::string& system, const Results& results) {
     auto it = results.find(name);
     if (it == results.end()) continue;
     const LoadResult& r = it->second;
-    std::printf("%-5s %-17s %8ld records %7.2f s %8.1f MB/s %9.0f msgs/s", system.c_str(), name, static_cast<long>(r.messages), r.seconds, r.mb_per_s, r.msgs_per_s);
+    std::printf("%-5s %-17s %8ld records %7.2f s %8.1f MB/s %9.0f msgs/s", system.c_str(), name,
+                static_cast<long>(r.messages), r.seconds, r.mb_per_s, r.msgs_per_s);
     if (std::string(name) != "consume") {
       std::printf("  p50 %.2f ms p99 %.2f ms p99.9 %.2f ms max %.2f ms", r.p50_ms, r.p99_ms,
                   r.p999_ms, r.max_ms);
@@ -248,9 +249,9 @@ void Print(const std::string& system, const Results& results) {
 nlohmann::json ToJson(const Results& results) {
   nlohmann::json json = nlohmann::json::object();
   for (const auto& [name, r] : results) {
-    json[name] = {{"records", r.messages},  {"bytes", r.bytes},     {"seconds", r.seconds},
-                  {"mb_s", r.mb_per_s},     {"msgs_s", r.msgs_per_s}, {"p50_ms", r.p50_ms},
-                  {"p99_ms", r.p99_ms},     {"p99_9_ms", r.p999_ms}, {"max_ms", r.max_ms}};
+    json[name] = {{"records", r.messages}, {"bytes", r.bytes},       {"seconds", r.seconds},
+                  {"mb_s", r.mb_per_s},    {"msgs_s", r.msgs_per_s}, {"p50_ms", r.p50_ms},
+                  {"p99_ms", r.p99_ms},    {"p99_9_ms", r.p999_ms},  {"max_ms", r.max_ms}};
   }
   return json;
 }
@@ -277,9 +278,9 @@ int main(int argc, char** argv) {
   const std::string scratch = Flag(
       argc, argv, "dir", std::getenv("EDDY_BENCH_DIR") ? std::getenv("EDDY_BENCH_DIR") : "/tmp");
   const std::string out = Flag(argc, argv, "out", "");
-  const std::string mock_binary = Flag(
-      argc, argv, "mock",
-      (std::filesystem::path(argv[0]).parent_path() / "bench_kafka_mock").string());
+  const std::string mock_binary =
+      Flag(argc, argv, "mock",
+           (std::filesystem::path(argv[0]).parent_path() / "bench_kafka_mock").string());
   const std::string dir = absl::StrCat(scratch, "/eddy-client-bench-", getpid());
   std::filesystem::create_directories(dir);
   scratch_dir = dir;

@@ -135,8 +135,8 @@ absl::StatusOr<int64_t> Send(rd_kafka_t* rk, rd_kafka_topic_t* topic, const Load
   };
   while (more()) {
     if (options.rate > 0) {
-      const int64_t due = start_ns + static_cast<int64_t>(static_cast<double>(sent) * 1e9 /
-                                                           options.rate);
+      const int64_t due =
+          start_ns + static_cast<int64_t>(static_cast<double>(sent) * 1e9 / options.rate);
       rd_kafka_poll(rk, 0);
       std::this_thread::sleep_for(std::chrono::nanoseconds(std::max<int64_t>(0, due - NowNs())));
     }
@@ -199,7 +199,8 @@ class ConsumerSession {
     auto client = NewConsumer(options);
     if (!client.ok()) return client.status();
     auto session = std::unique_ptr<ConsumerSession>(new ConsumerSession(std::move(*client)));
-    session->topic_.reset(rd_kafka_topic_new(session->client_.get(), options.topic.c_str(), nullptr));
+    session->topic_.reset(
+        rd_kafka_topic_new(session->client_.get(), options.topic.c_str(), nullptr));
     session->queue_.reset(rd_kafka_queue_new(session->client_.get()));
     for (int32_t p = 0; p < options.partitions; ++p) {
       if (rd_kafka_consume_start_queue(session->topic_.get(), p, RD_KAFKA_OFFSET_BEGINNING,
@@ -243,8 +244,8 @@ class ConsumerSession {
     messages[0] = rd_kafka_consume_queue(queue_.get(), timeout_ms);
     if (messages[0] == nullptr) return absl::OkStatus();
     const ssize_t n =
-        1 + std::max<ssize_t>(0, rd_kafka_consume_batch_queue(queue_.get(), 0, messages + 1,
-                                                              kConsumeBatch - 1));
+        1 + std::max<ssize_t>(
+                0, rd_kafka_consume_batch_queue(queue_.get(), 0, messages + 1, kConsumeBatch - 1));
     absl::Status status;
     for (ssize_t i = 0; i < n; ++i) {
       if (messages[i]->err != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
     rd_kafka_resp_err_t err =
         rd_kafka_mock_topic_create(cluster, topic.c_str(), partitions, std::min(brokers, 3));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      std::fprintf(stderr, "bench_kafka_mock: create %s: %s\n", topic.c_str(), rd_kafka_err2str(err));
+      std::fprintf(stderr, "bench_kafka_mock: create %s: %s\n", topic.c_str(),
+                   rd_kafka_err2str(err));
       rd_kafka_mock_cluster_destroy(cluster);
       rd_kafka_destroy(host);
       return 1;

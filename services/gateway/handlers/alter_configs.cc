@@ -1,6 +1,6 @@
-// AlterConfigs (key 33) and IncrementalAlterConfigs (key 44), routed to the controller. AlterConfigs
-// replaces a resource's whole dynamic config set; the incremental form applies SET/DELETE/APPEND/
-// SUBTRACT operations (KIP-339).
+// AlterConfigs (key 33) and IncrementalAlterConfigs (key 44), routed to the controller.
+// AlterConfigs replaces a resource's whole dynamic config set; the incremental form applies
+// SET/DELETE/APPEND/SUBTRACT operations (KIP-339).
 #include "libs/kafka/error_codes.h"
 #include "libs/kafka/messages/alter_configs.h"
 #include "libs/kafka/messages/incremental_alter_configs.h"
@@ -22,8 +22,8 @@ template <typename Response, typename Request, typename AddConfigs, typename Pro
 void RunAlter(GatewayContext& context, Responder responder, const Request& request,
               AddConfigs add_configs,
               grpc::Status (eddy::v1::Controller::Stub::*method)(grpc::ClientContext*,
-                                                                  const ProtoRequest&,
-                                                                  ProtoResponse*)) {
+                                                                 const ProtoRequest&,
+                                                                 ProtoResponse*)) {
   using Result = typename Response::AlterConfigsResourceResponse;
   ProtoRequest call;
   call.set_validate_only(request.validate_only);
@@ -53,7 +53,8 @@ void RunAlter(GatewayContext& context, Responder responder, const Request& reque
   };
   if (context.controller == nullptr || call.resources().empty()) {
     for (size_t i = 0; i < refs.size(); ++i) {
-      if (refs[i].has_value()) results[i].error_code = kafka::ToInt(kafka::ErrorCode::kNotController);
+      if (!refs[i].has_value()) continue;
+      results[i].error_code = kafka::ToInt(kafka::ErrorCode::kNotController);
     }
     finish(std::move(results));
     return;
@@ -108,8 +109,8 @@ absl::Status HandleAlterConfigs(GatewayContext& context, ClientInfo&,
 }
 
 absl::Status HandleIncrementalAlterConfigs(GatewayContext& context, ClientInfo&,
-                                           const kafka::RequestHeader& header,
-                                           kafka::Reader& body, Responder responder) {
+                                           const kafka::RequestHeader& header, kafka::Reader& body,
+                                           Responder responder) {
   absl::StatusOr<kafka::IncrementalAlterConfigsRequest> request =
       DecodeBody<kafka::IncrementalAlterConfigsRequest>(header, body);
   if (!request.ok()) return request.status();

@@ -1,9 +1,10 @@
 // Shared plumbing of the data-path handlers (Produce, Fetch, ListOffsets, DeleteRecords,
 // OffsetForLeaderEpoch, DescribeLogDirs): find each partition's leader broker, build one
 // DataRequest per broker, send them all, and hand the handler every answer at once so it can merge
-// them back in the client's order (PartitionFanOut does all of it for the per-partition requests). Routing failures become the retriable Kafka errors that make
-// clients refresh metadata (UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE,
-// NOT_LEADER_OR_FOLLOWER); a broker that did not answer in time is REQUEST_TIMED_OUT.
+// them back in the client's order (PartitionFanOut does all of it for the per-partition requests).
+// Routing failures become the retriable Kafka errors that make clients refresh metadata
+// (UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER); a broker that did not
+// answer in time is REQUEST_TIMED_OUT.
 #pragma once
 
 #include <cstdint>
@@ -98,35 +99,35 @@ class PartitionFanOut {
   template <typename ResultsOf, typename Fill>
   void Send(BrokerDataPath& brokers, absl::Duration timeout, Responder responder,
             ResultsOf results_of, Fill fill) && {
-    ScatterGather(
-        brokers, std::move(batches_), timeout,
-        [response = std::move(response_), slots = std::move(slots_), responder, results_of,
-         fill](BrokerAnswers answers) mutable {
-          for (auto& [broker, answer] : answers) {
-            if (!answer.ok()) continue;
-            const auto* results = results_of(*answer);
-            if (results == nullptr) continue;
-            for (const auto& result : *results) {
-              auto it = slots.find(
-                  PartitionKey(result.partition().topic(), result.partition().partition()));
-              if (it == slots.end() || it->second.out == nullptr) continue;
-              it->second.out->error_code = static_cast<int16_t>(result.error_code());
-              fill(result, *it->second.out);
-              it->second.out = nullptr;
-            }
-          }
-          for (auto& [key, slot] : slots) {
-            if (slot.out == nullptr) continue;
-            const absl::StatusOr<eddy::v1::DataResponse>& answer = answers.at(slot.broker);
-            slot.out->error_code = answer.ok()
-                                       ? kafka::ToInt(kafka::ErrorCode::kNotLeaderOrFollower)
-                                       : DataPathErrorFor(answer.status());
-          }
-          for (const auto& topic : response->topics) {
-            for (const auto& p : topic.partitions) responder.Error(p.error_code);
-          }
-          responder.Respond(*response);
-        });
+    ScatterGather(brokers, std::move(batches_), timeout,
+                  [response = std::move(response_), slots = std::move(slots_), responder,
+                   results_of, fill](BrokerAnswers answers) mutable {
+                    for (auto& [broker, answer] : answers) {
+                      if (!answer.ok()) continue;
+                      const auto* results = results_of(*answer);
+                      if (results == nullptr) continue;
+                      for (const auto& result : *results) {
+                        auto it = slots.find(PartitionKey(result.partition().topic(),
+                                                          result.partition().partition()));
+                        if (it == slots.end() || it->second.out == nullptr) continue;
+                        it->second.out->error_code = static_cast<int16_t>(result.error_code());
+                        fill(result, *it->second.out);
+                        it->second.out = nullptr;
+                      }
+                    }
+                    for (auto& [key, slot] : slots) {
+                      if (slot.out == nullptr) continue;
+                      const absl::StatusOr<eddy::v1::DataResponse>& answer =
+                          answers.at(slot.broker);
+                      slot.out->error_code =
+                          answer.ok() ? kafka::ToInt(kafka::ErrorCode::kNotLeaderOrFollower)
+                                      : DataPathErrorFor(answer.status());
+                    }
+                    for (const auto& topic : response->topics) {
+                      for (const auto& p : topic.partitions) responder.Error(p.error_code);
+                    }
+                    responder.Respond(*response);
+                  });
   }
 
  private:
