@@ -25,9 +25,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "libs/common/clock.h"
-#include "libs/storage/file_system.h"
-#include "libs/storage/partition_log.h"
+#include "bench/storage_append.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/data_stream_client.h"
 #include "tests/testing/local_cluster.h"
@@ -38,9 +36,7 @@ namespace {
 using eddy::testing::DataStreamClient;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr int kPartitions = 16;
-constexpr int kRecordBytes = 1024;
-constexpr int kRecordsPerBatch = 16;
+constexpr int kPartitions = eddy::bench::kStoragePartitions;
 
 double Since(SteadyClock::time_point t) {
   return std::chrono::duration<double>(SteadyClock::now() - t).count();
@@ -61,39 +57,7 @@ void Die(const absl::Status& s, const char* what) {
   }
 }
 
-std::string Batch() {
-  eddy::testing::TestBatch batch;
-  for (int i = 0; i < kRecordsPerBatch; ++i) {
-    batch.records.emplace_back(absl::StrCat("key-", i), std::string(kRecordBytes, 'a' + i));
-  }
-  return eddy::testing::BuildBatch(batch);
-}
-
-// StorageAppend is the baseline: the same batches appended to 16 logs in-process.
-double StorageAppend(const std::string& dir, int64_t total_bytes) {
-  eddy::common::Clock& clock = eddy::common::Clock::Real();
-  std::vector<std::unique_ptr<eddy::storage::PartitionLog>> logs;
-  for (int p = 0; p < kPartitions; ++p) {
-    auto log = eddy::storage::PartitionLog::Open(eddy::storage::PosixFileSystem(),
-                                                 absl::StrCat(dir, "/storage-", p), {}, clock);
-    Die(log.status(), "open log");
-    logs.push_back(std::move(*log));
-  }
-  const std::string batch = Batch();
-  const auto start = SteadyClock::now();
-  int64_t written = 0;
-  for (int64_t i = 0; written < total_bytes; ++i) {
-    std::string copy = batch;
-    Die(logs[i % kPartitions]
-            ->AppendAsLeader(std::span<char>(copy.data(), copy.size()), eddy::LeaderEpoch(0))
-            .status(),
-        "append");
-    written += static_cast<int64_t>(batch.size());
-  }
-  const double seconds = Since(start);
-  for (auto& log : logs) Die(log->Close(), "close");
-  return static_cast<double>(written) / seconds / 1e6;
-}
+std::string Batch() { return eddy::bench::StorageBatch(); }
 
 std::unique_ptr<eddy::testing::LocalCluster> StartCluster(const std::string& bin_dir,
                                                           const std::string& dir, int brokers) {
@@ -296,7 +260,9 @@ int main(int argc, char** argv) {
   const std::string dir = absl::StrCat(scratch, "/eddy-broker-bench-", getpid());
   std::filesystem::create_directories(dir);
 
-  const double storage_mb = StorageAppend(dir + "/storage", total);
+  auto storage = eddy::bench::StorageAppendMbPerSec(dir + "/storage", total);
+  Die(storage.status(), "storage append");
+  const double storage_mb = *storage;
   std::printf("storage append (16 logs, 16 KiB batches of 1 KiB records): %.1f MB/s\n", storage_mb);
 
   double acks1_mb = 0;
