@@ -15,6 +15,7 @@
 #include "services/broker/broker_config.h"
 #include "services/broker/broker_metrics.h"
 #include "services/broker/broker_service.h"
+#include "services/broker/clean_shutdown.h"
 #include "services/broker/metadata_follower.h"
 #include "services/broker/replica_fetcher.h"
 #include "services/broker/replica_manager.h"
@@ -51,6 +52,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<broker::ReplicaManager> replicas;
   std::unique_ptr<broker::MetadataFollower> metadata;
   const BrokerId self(membership.node_id);
+  const std::string log_dir = server.data_dir + "/logs";
+  int64_t previous_member_epoch = 0;
+  bool stopped_cleanly = false;
 
   auto start = [&](runtime::DaemonHost& host, std::vector<eddy::v1::Endpoint>&) -> absl::Status {
     storage_metrics = std::make_unique<storage::StorageMetrics>(host.metrics());
@@ -67,7 +71,7 @@ int main(int argc, char** argv) {
         host.channels(), metrics.get());
     broker::ReplicaManagerOptions options;
     options.self = self;
-    options.log_dir = server.data_dir + "/logs";
+    options.log_dir = log_dir;
     options.replica_lag_time_max = absl::Milliseconds(config.replica_lag_time_max_ms);
     options.producer_state.producer_id_expiration =
         absl::Milliseconds(config.producer_id_expiration_ms);
@@ -76,6 +80,12 @@ int main(int argc, char** argv) {
         static_cast<uint64_t>(config.log_cleaner_dedupe_buffer_size);
     options.cleaner.backoff = absl::Milliseconds(config.log_cleaner_backoff_ms);
     EDDY_RETURN_IF_ERROR(storage::PosixFileSystem().CreateDirs(options.log_dir));
+    // Taken before any log opens: from here on a crash must count as unclean.
+    EDDY_ASSIGN_OR_RETURN(previous_member_epoch,
+                          broker::TakeCleanShutdownMarker(storage::PosixFileSystem(), log_dir));
+    if (previous_member_epoch > 0) {
+      spdlog::info("the previous run stopped cleanly in member epoch {}", previous_member_epoch);
+    }
     replicas = std::make_unique<broker::ReplicaManager>(
         std::move(options), storage::PosixFileSystem(), clock, storage_metrics.get(),
         [&](broker::AlterPartitionCall call,
@@ -106,8 +116,18 @@ int main(int argc, char** argv) {
     // snapshots written), then the controller client.
     if (metadata != nullptr) metadata->Stop();
     if (fetchers != nullptr) fetchers->Stop();
-    if (replicas != nullptr) replicas->Stop();
+    if (replicas != nullptr) stopped_cleanly = replicas->Stop().ok();
     if (alter_partition != nullptr) alter_partition->Stop();
+  };
+  // A clean stop (every log closed with its checkpoints) leaves the epoch for the next
+  // registration.
+  auto stopped = [&](int64_t member_epoch) {
+    if (!stopped_cleanly || member_epoch <= 0) return;
+    if (absl::Status status =
+            broker::WriteCleanShutdownMarker(storage::PosixFileSystem(), log_dir, member_epoch);
+        !status.ok()) {
+      spdlog::error("cannot record the clean shutdown: {}", status.ToString());
+    }
   };
   return runtime::RunMemberDaemon(runtime::MemberDaemon{.name = "eddy-broker",
                                                         .metric_prefix = "eddy_broker",
@@ -117,5 +137,8 @@ int main(int argc, char** argv) {
                                                         .membership = &membership,
                                                         .services = {&service},
                                                         .start = start,
-                                                        .stop = stop});
+                                                        .stop = stop,
+                                                        .previous_member_epoch =
+                                                            [&] { return previous_member_epoch; },
+                                                        .stopped = stopped});
 }
