@@ -188,6 +188,7 @@ double Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes, int64_t*
   int64_t in_flight = 0;
   int64_t completed = 0;
   std::atomic<int64_t> failed{0};
+  std::atomic<int> first_error{0};  // a Kafka error code, -1 for a stream failure
   const auto start = SteadyClock::now();
   for (int64_t i = 0; i < requests; ++i) {
     {
@@ -201,9 +202,15 @@ double Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes, int64_t*
                                            [&](absl::StatusOr<eddy::v1::DataResponse> r) {
                                              if (!r.ok()) {
                                                failed.fetch_add(1);
+                                               int expected = 0;
+                                               first_error.compare_exchange_strong(expected, -1);
                                              } else {
                                                for (const auto& result : r->produce().results()) {
-                                                 if (result.error_code() != 0) failed.fetch_add(1);
+                                                 if (result.error_code() == 0) continue;
+                                                 failed.fetch_add(1);
+                                                 int expected = 0;
+                                                 first_error.compare_exchange_strong(
+                                                     expected, result.error_code());
                                                }
                                              }
                                              absl::MutexLock lock(&mu);
@@ -218,6 +225,7 @@ double Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes, int64_t*
   }
   const double seconds = Since(start);
   *errors = failed.load();
+  if (*errors > 0) std::printf("acks=1: first error code %d\n", first_error.load());
   return static_cast<double>(requests * kPerRequest * batch.size()) / seconds / 1e6;
 }
 
@@ -282,6 +290,8 @@ struct LatencyResult {
   double max_ms = 0;
   ServerHistogram server_produce;
   ServerHistogram server_follower_fetch;
+  ServerHistogram replica_round_trip;
+  ServerHistogram replica_apply;
   int64_t requests = 0;
   int64_t errors = 0;
 };
@@ -297,6 +307,7 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
   std::vector<double> latencies;
   int64_t outstanding = 0;
   std::atomic<int64_t> failed{0};
+  std::atomic<int> first_error{0};  // a Kafka error code, -1 for a stream failure
   const auto start = SteadyClock::now();
   int64_t sent = 0;
   while (Since(start) < seconds) {
@@ -311,7 +322,12 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
     streams.by_partition[partition]->SendAsync(
         Request(batch, partition, 1, -1), [&, t0](absl::StatusOr<eddy::v1::DataResponse> r) {
           const double ms = Since(t0) * 1e3;
-          if (!r.ok() || r->produce().results(0).error_code() != 0) failed.fetch_add(1);
+          if (!r.ok() || r->produce().results(0).error_code() != 0) {
+            failed.fetch_add(1);
+            int expected = 0;
+            first_error.compare_exchange_strong(
+                expected, r.ok() ? r->produce().results(0).error_code() : -1);
+          }
           absl::MutexLock lock(&mu);
           latencies.push_back(ms);
           --outstanding;
@@ -340,10 +356,15 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
     result.max_ms = latencies.back();
   }
   result.errors = failed.load();
+  if (result.errors > 0) std::printf("acks=all: first error code %d\n", first_error.load());
   result.server_produce =
       ScrapeHistogram(cluster, 3, "eddy_broker_produce_latency_seconds", "acks=\"all\"");
   result.server_follower_fetch =
       ScrapeHistogram(cluster, 3, "eddy_broker_fetch_latency_seconds", "kind=\"follower\"");
+  result.replica_round_trip =
+      ScrapeHistogram(cluster, 3, "eddy_broker_replica_fetch_seconds", "stage=\"round_trip\"");
+  result.replica_apply =
+      ScrapeHistogram(cluster, 3, "eddy_broker_replica_fetch_seconds", "stage=\"apply\"");
   return result;
 }
 
@@ -391,6 +412,11 @@ int main(int argc, char** argv) {
       all.server_produce.QuantileMs(0.5), all.server_produce.QuantileMs(0.99),
       100 * all.server_produce.FractionAtMost(0.005), all.server_follower_fetch.QuantileMs(0.5),
       all.server_follower_fetch.QuantileMs(0.99), all.server_follower_fetch.count);
+  std::printf(
+      "  at the followers: fetch round trip p50 <= %.2f ms, p99 <= %.2f ms; applying p50 <= %.2f "
+      "ms, p99 <= %.2f ms\n",
+      all.replica_round_trip.QuantileMs(0.5), all.replica_round_trip.QuantileMs(0.99),
+      all.replica_apply.QuantileMs(0.5), all.replica_apply.QuantileMs(0.99));
   std::filesystem::remove_all(dir);
 
   if (!out.empty()) {

@@ -254,14 +254,14 @@ TEST_F(ReplicaManagerTest, ProducerSnapshotsAtSegmentRollsSurviveACrash) {
   eddy::v1::MetadataDelta snapshot;
   snapshot.set_snapshot(true);
   eddy::v1::TopicMetadata topic = Topic("t", 'a', {Part(0, {1}, 1, 0, {1})});
-  (*topic.mutable_configs())["segment.bytes"] = "400";
+  (*topic.mutable_configs())["segment.bytes"] = "1024";
   *snapshot.add_topics() = topic;
   replicas_->ApplyMetadata(snapshot);
   const TopicPartitionKey key{"t", 0};
   const std::string dir = std::string(kLogDir) + "/t-0";
   std::shared_ptr<Partition> p = replicas_->Get(key);
   int32_t sequence = 0;
-  for (int i = 0; i < 20; ++i) {
+  for (int i = 0; i < 80; ++i) {
     ASSERT_EQ(Produce(key, 1, Batch(3, 77, sequence)).error, ErrorCode::kNone);
     sequence += 3;
   }
