@@ -198,25 +198,24 @@ double Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes, int64_t*
       ++in_flight;
     }
     const int first = static_cast<int>((i * kPerRequest) % kPartitions);
-    streams.by_partition[first]->SendAsync(Request(batch, first, kPerRequest, 1),
-                                           [&](absl::StatusOr<eddy::v1::DataResponse> r) {
-                                             if (!r.ok()) {
-                                               failed.fetch_add(1);
-                                               int expected = 0;
-                                               first_error.compare_exchange_strong(expected, -1);
-                                             } else {
-                                               for (const auto& result : r->produce().results()) {
-                                                 if (result.error_code() == 0) continue;
-                                                 failed.fetch_add(1);
-                                                 int expected = 0;
-                                                 first_error.compare_exchange_strong(
-                                                     expected, result.error_code());
-                                               }
-                                             }
-                                             absl::MutexLock lock(&mu);
-                                             --in_flight;
-                                             ++completed;
-                                           });
+    streams.by_partition[first]->SendAsync(
+        Request(batch, first, kPerRequest, 1), [&](absl::StatusOr<eddy::v1::DataResponse> r) {
+          if (!r.ok()) {
+            failed.fetch_add(1);
+            int expected = 0;
+            first_error.compare_exchange_strong(expected, -1);
+          } else {
+            for (const auto& result : r->produce().results()) {
+              if (result.error_code() == 0) continue;
+              failed.fetch_add(1);
+              int expected = 0;
+              first_error.compare_exchange_strong(expected, result.error_code());
+            }
+          }
+          absl::MutexLock lock(&mu);
+          --in_flight;
+          ++completed;
+        });
   }
   {
     absl::MutexLock lock(&mu);
@@ -325,8 +324,8 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
           if (!r.ok() || r->produce().results(0).error_code() != 0) {
             failed.fetch_add(1);
             int expected = 0;
-            first_error.compare_exchange_strong(
-                expected, r.ok() ? r->produce().results(0).error_code() : -1);
+            first_error.compare_exchange_strong(expected,
+                                                r.ok() ? r->produce().results(0).error_code() : -1);
           }
           absl::MutexLock lock(&mu);
           latencies.push_back(ms);
@@ -420,24 +419,24 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
 
   if (!out.empty()) {
-    nlohmann::json json = {{"storage_append_mb_s", storage_mb},
-                           {"acks1_mb_s", acks1_mb},
-                           {"acks1_ratio", acks1_mb / storage_mb},
-                           {"acks1_errors", acks1_errors},
-                           {"acks_all",
-                            {{"offered_mb_s", all.offered_mb},
-                             {"achieved_mb_s", all.achieved_mb},
-                             {"p50_ms", all.p50_ms},
-                             {"p99_ms", all.p99_ms},
-                             {"p999_ms", all.p999_ms},
-                             {"server_produce_p50_ms_at_most", all.server_produce.QuantileMs(0.5)},
-                             {"server_produce_p99_ms_at_most", all.server_produce.QuantileMs(0.99)},
-                             {"server_produce_within_5ms",
-                              all.server_produce.FractionAtMost(0.005)},
-                             {"follower_fetches", all.server_follower_fetch.count},
-                             {"max_ms", all.max_ms},
-                             {"requests", all.requests},
-                             {"errors", all.errors}}}};
+    nlohmann::json json = {
+        {"storage_append_mb_s", storage_mb},
+        {"acks1_mb_s", acks1_mb},
+        {"acks1_ratio", acks1_mb / storage_mb},
+        {"acks1_errors", acks1_errors},
+        {"acks_all",
+         {{"offered_mb_s", all.offered_mb},
+          {"achieved_mb_s", all.achieved_mb},
+          {"p50_ms", all.p50_ms},
+          {"p99_ms", all.p99_ms},
+          {"p999_ms", all.p999_ms},
+          {"server_produce_p50_ms_at_most", all.server_produce.QuantileMs(0.5)},
+          {"server_produce_p99_ms_at_most", all.server_produce.QuantileMs(0.99)},
+          {"server_produce_within_5ms", all.server_produce.FractionAtMost(0.005)},
+          {"follower_fetches", all.server_follower_fetch.count},
+          {"max_ms", all.max_ms},
+          {"requests", all.requests},
+          {"errors", all.errors}}}};
     std::ofstream(out) << json.dump(2) << "\n";
   }
   return 0;

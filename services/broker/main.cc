@@ -136,16 +136,16 @@ int main(int argc, char** argv) {
       spdlog::error("cannot record the clean shutdown: {}", status.ToString());
     }
   };
-  return runtime::RunMemberDaemon(runtime::MemberDaemon{.name = "eddy-broker",
-                                                        .metric_prefix = "eddy_broker",
-                                                        .role = eddy::v1::MEMBER_ROLE_BROKER,
-                                                        .spec = &spec,
-                                                        .server = &server,
-                                                        .membership = &membership,
-                                                        .services = {&service},
-                                                        .start = start,
-                                                        .stop = stop,
-                                                        .previous_member_epoch =
-                                                            [&] { return previous_member_epoch; },
-                                                        .stopped = stopped});
+  return runtime::RunMemberDaemon(
+      runtime::MemberDaemon{.name = "eddy-broker",
+                            .metric_prefix = "eddy_broker",
+                            .role = eddy::v1::MEMBER_ROLE_BROKER,
+                            .spec = &spec,
+                            .server = &server,
+                            .membership = &membership,
+                            .services = {&service},
+                            .start = start,
+                            .stop = stop,
+                            .previous_member_epoch = [&] { return previous_member_epoch; },
+                            .stopped = stopped});
 }

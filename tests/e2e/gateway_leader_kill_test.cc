@@ -38,9 +38,7 @@ int64_t ReadCount(const std::string& path) {
 }
 
 void WriteCount(const std::string& path, int64_t n) {
-  {
-    std::ofstream(path + ".tmp") << n << "\n";
-  }
+  { std::ofstream(path + ".tmp") << n << "\n"; }
   std::filesystem::rename(path + ".tmp", path);
 }
 
@@ -59,11 +57,12 @@ TEST(GatewayLeaderKillTest, LibrdkafkaProducerKeepsEveryAcknowledgedRecordExactl
 
   absl::StatusOr<ProcessResult> result;
   std::thread producer([&] {
-    result = RunProcess({"/usr/bin/python3",
-                         std::string(EDDY_SOURCE_DIR) + "/tests/e2e/gateway_leader_kill_producer.py",
-                         cluster->KafkaBootstrap(), "events", std::to_string(total),
-                         std::to_string(kFaults), state_dir},
-                        {}, absl::Seconds(120) + absl::Milliseconds(total));
+    result =
+        RunProcess({"/usr/bin/python3",
+                    std::string(EDDY_SOURCE_DIR) + "/tests/e2e/gateway_leader_kill_producer.py",
+                    cluster->KafkaBootstrap(), "events", std::to_string(total),
+                    std::to_string(kFaults), state_dir},
+                   {}, absl::Seconds(120) + absl::Milliseconds(total));
   });
   // On a failed assertion the script is released to finish (and report) before the join.
   struct Join {
@@ -86,8 +85,8 @@ TEST(GatewayLeaderKillTest, LibrdkafkaProducerKeepsEveryAcknowledgedRecordExactl
   for (int fault = 1; fault <= kFaults; ++fault) {
     // Half-way through the current segment, so records are in flight when the leader dies.
     const int64_t at = segment * (fault - 1) + segment / 2;
-    const bool reached = WaitFor([&] { return ReadCount(state_dir + "/acked") >= at; },
-                                 absl::Seconds(120));
+    const bool reached =
+        WaitFor([&] { return ReadCount(state_dir + "/acked") >= at; }, absl::Seconds(120));
     ASSERT_TRUE(reached) << "the producer never reached " << at << " acknowledged records";
     // A full ISR first, so the kill never takes the last in-sync replica.
     ASSERT_TRUE(WaitFor(full_isr, absl::Seconds(30)));

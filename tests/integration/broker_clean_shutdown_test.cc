@@ -1,9 +1,9 @@
-// KIP-966 clean shutdown (issue 6): a broker stopped with SIGTERM records its member epoch and sends
-// it as RegisterMemberRequest.previous_member_epoch when it starts again, so the controller keeps
-// it an eligible leader replica (ELR) and may elect it while the last ISR member is down; a broker
-// killed with kill -9 sends nothing, leaves the ELR and cannot lead until the ISR member returns.
-// 2 brokers, RF=2, min.insync.replicas=2: stopping the follower leaves the ISR below the minimum,
-// so the follower enters the ELR; then the leader stops too.
+// KIP-966 clean shutdown (issue 6): a broker stopped with SIGTERM records its member epoch and
+// sends it as RegisterMemberRequest.previous_member_epoch when it starts again, so the controller
+// keeps it an eligible leader replica (ELR) and may elect it while the last ISR member is down; a
+// broker killed with kill -9 sends nothing, leaves the ELR and cannot lead until the ISR member
+// returns. 2 brokers, RF=2, min.insync.replicas=2: stopping the follower leaves the ISR below the
+// minimum, so the follower enters the ELR; then the leader stops too.
 #include <signal.h>
 
 #include <algorithm>
@@ -28,10 +28,10 @@ absl::StatusOr<PartitionView> View(const std::string& controller) {
   for (const eddy::v1::TopicMetadata& topic : snapshot->topics()) {
     if (topic.name() != "t" || topic.partitions().empty()) continue;
     const eddy::v1::PartitionMetadata& p = topic.partitions(0);
-    return PartitionView{.leader = p.leader(),
-                         .isr = {p.isr().begin(), p.isr().end()},
-                         .elr = {p.eligible_leader_replicas().begin(),
-                                 p.eligible_leader_replicas().end()}};
+    return PartitionView{
+        .leader = p.leader(),
+        .isr = {p.isr().begin(), p.isr().end()},
+        .elr = {p.eligible_leader_replicas().begin(), p.eligible_leader_replicas().end()}};
   }
   return absl::NotFoundError("no topic t");
 }
