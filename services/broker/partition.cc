@@ -207,6 +207,7 @@ ProduceResult Partition::Produce(std::span<char> records, int16_t acks, int16_t 
       result.base_offset = duplicate->first_offset;
       last_offset = duplicate->last_offset;
     } else {
+      const size_t segments_before = log_->SegmentCount();
       absl::StatusOr<storage::AppendResult> appended =
           log_->AppendAsLeader(records, assignment_.leader_epoch);
       if (!appended.ok()) {
@@ -231,6 +232,7 @@ ProduceResult Partition::Produce(std::span<char> records, int16_t acks, int16_t 
         if (appended->log_append_time_ms >= 0) batch.max_timestamp = appended->log_append_time_ms;
         producers_.ApplyBatch(batch, first, last);
       }
+      if (log_->SegmentCount() > segments_before) SnapshotProducersLocked();
       tracker_->OnLeaderAppend(log_->LogEndOffset());
       out.readable_changed = true;
     }
@@ -361,11 +363,13 @@ absl::Status Partition::AppendAsFollower(LeaderEpoch fetched_in, Offset fetch_of
       // Replayed before the append takes the buffer (no copy); a failed append rebuilds the state
       // from the log so it never runs ahead of it.
       EDDY_RETURN_IF_ERROR(producers_.ReplayRecords(Bytes(records)));
+      const size_t segments_before = log_->SegmentCount();
       if (absl::Status appended = log_->AppendAsFollower(std::move(records)).status();
           !appended.ok()) {
         RebuildProducerStateLocked().IgnoreError();
         return appended;
       }
+      if (log_->SegmentCount() > segments_before) SnapshotProducersLocked();
       changed = true;
     }
     const Offset log_end = log_->LogEndOffset();
@@ -381,6 +385,25 @@ absl::Status Partition::AppendAsFollower(LeaderEpoch fetched_in, Offset fetch_of
   }
   if (changed && events_.readable_changed) events_.readable_changed();
   return absl::OkStatus();
+}
+
+void Partition::SnapshotProducersLocked() {
+  if (snapshot_fs_ == nullptr) return;
+  const Offset at = log_->LogEndOffset();
+  absl::Status status =
+      storage::WriteProducerSnapshot(*snapshot_fs_, log_->dir(), at, producers_.Snapshot());
+  absl::StatusOr<std::vector<Offset>> snapshots =
+      storage::ListProducerSnapshots(*snapshot_fs_, log_->dir());
+  if (status.ok()) status = snapshots.status();
+  // The newest two are kept: one for a restart, and the one before it should the newest turn out
+  // to lie past what a crash leaves of the log.
+  for (size_t i = 0; status.ok() && i + kProducerSnapshotsKept < snapshots->size(); ++i) {
+    status = snapshot_fs_->Remove(storage::ProducerSnapshotPath(log_->dir(), (*snapshots)[i]));
+  }
+  if (!status.ok()) {
+    // Not fatal: a restart replays more of the log.
+    spdlog::warn("{}: producer snapshot at {}: {}", log_->dir(), at, status.ToString());
+  }
 }
 
 absl::Status Partition::RebuildProducerStateLocked() {

@@ -6,6 +6,8 @@
 // diverges with the epoch boundary, KIP-101), and proposes ISR changes. As follower it appends what
 // the leader sent, replays it into the producer state (so a new leader already knows every
 // producer, as Kafka's followers do) and truncates by the leader's epoch end offsets.
+// The producer state is snapshotted at every segment roll and at close, so a restart (even after
+// a crash) replays only the log tail past the newest snapshot.
 //
 // Effects leave through the PartitionEvents the owner gives: an AlterPartition proposal to send,
 // and a note that readable data or the high watermark moved (delayed fetches re-check). Callbacks
@@ -191,6 +193,11 @@ class Partition {
   void FailWaiters(Dispatch& out, kafka::ErrorCode error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Run(Dispatch out);
   absl::Status RebuildProducerStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // SnapshotProducersLocked writes the producer state at the log end (after a segment roll, as
+  // Kafka does), so a restart after a crash replays only the log past it; older snapshots beyond
+  // the newest kProducerSnapshotsKept are removed.
+  void SnapshotProducersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static constexpr size_t kProducerSnapshotsKept = 2;
   absl::Status CheckFollowerLocked(LeaderEpoch fetched_in) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   Offset HighWatermarkLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   Offset LastStableOffsetLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);

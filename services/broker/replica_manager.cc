@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/rpc/leader_hint.h"
 #include "spdlog/spdlog.h"
@@ -43,7 +44,7 @@ ReplicaManager::ReplicaManager(ReplicaManagerOptions options, storage::FileSyste
       followers_changed_(std::move(followers_changed)),
       cleaner_(options_.cleaner, clock) {}
 
-ReplicaManager::~ReplicaManager() { Stop(); }
+ReplicaManager::~ReplicaManager() { Stop().IgnoreError(); }
 
 std::string ReplicaManager::DirOf(const TopicPartitionKey& key) const {
   return absl::StrCat(options_.log_dir, "/", key.topic, "-", key.partition);
@@ -207,7 +208,8 @@ void ReplicaManager::RemoveStrayDirectories() {
   for (const auto& [key, hosted] : partitions_)
     in_use.insert(absl::StrCat(key.topic, "-", key.partition));
   for (const std::string& name : *names) {
-    if (in_use.contains(name)) continue;
+    // Dot files are the broker's own markers (the clean-shutdown file), not partitions.
+    if (in_use.contains(name) || absl::StartsWith(name, ".")) continue;
     spdlog::info("deleting {}/{}: not assigned to this broker", options_.log_dir, name);
     if (absl::Status status = fs_.RemoveDirRecursive(absl::StrCat(options_.log_dir, "/", name));
         !status.ok()) {
@@ -334,10 +336,10 @@ void ReplicaManager::Run() {
   }
 }
 
-void ReplicaManager::Stop() {
+absl::Status ReplicaManager::Stop() {
   {
     absl::MutexLock lock(&run_mu_);
-    if (stopping_) return;
+    if (stopping_) return absl::OkStatus();
     stopping_ = true;
   }
   if (ticker_.joinable()) ticker_.join();
@@ -355,11 +357,14 @@ void ReplicaManager::Stop() {
     absl::MutexLock lock(&mu_);
     partitions.swap(partitions_);
   }
+  absl::Status first_error;
   for (const auto& [key, hosted] : partitions) {
     if (absl::Status status = hosted.partition->Close(); !status.ok()) {
       spdlog::error("{}: close: {}", key.ToString(), status.ToString());
+      first_error.Update(status);
     }
   }
+  return first_error;
 }
 
 PartitionCounts ReplicaManager::Counts() const {

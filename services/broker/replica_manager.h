@@ -137,9 +137,10 @@ class ReplicaManager {
   void PokeDelayed();
 
   // Start runs the ticker thread; Stop ends it, then closes and releases every partition (logs
-  // checkpointed, producer snapshots written).
+  // checkpointed, producer snapshots written); it returns the first close error, so the caller
+  // knows whether the shutdown was clean.
   void Start();
-  void Stop();
+  absl::Status Stop();
 
   PartitionCounts Counts() const;
   int64_t isr_shrinks() const { return isr_shrinks_.load(); }
