@@ -27,4 +27,10 @@ inline int32_t PartitionForKey(std::string_view key, int32_t num_partitions) {
   return ToPositive(Murmur2(key)) % num_partitions;
 }
 
+// GroupShard is the __consumer_offsets partition (coordinator shard) of `group_id` as Kafka
+// computes it (GroupCoordinatorService.partitionFor): abs(Java String.hashCode(group_id)) %
+// num_shards, hashing UTF-16 code units. The coordinator and the gateway's routing share it.
+// REQUIRES: num_shards > 0.
+int32_t GroupShard(std::string_view group_id, int32_t num_shards);
+
 }  // namespace eddy::kafka

@@ -17,10 +17,10 @@
 #include "services/broker/broker_metrics.h"
 #include "services/broker/broker_service.h"
 #include "services/broker/clean_shutdown.h"
-#include "services/broker/metadata_follower.h"
 #include "services/broker/replica_fetcher.h"
 #include "services/broker/replica_manager.h"
 #include "services/runtime/member_daemon.h"
+#include "services/runtime/metadata_follower.h"
 #include "spdlog/spdlog.h"
 
 int main(int argc, char** argv) {
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<broker::AlterPartitionClient> alter_partition;
   std::unique_ptr<broker::ReplicaFetchers> fetchers;
   std::unique_ptr<broker::ReplicaManager> replicas;
-  std::unique_ptr<broker::MetadataFollower> metadata;
+  std::unique_ptr<runtime::MetadataFollower> metadata;
   const BrokerId self(membership.node_id);
   const std::string log_dir = server.data_dir + "/logs";
   int64_t previous_member_epoch = 0;
@@ -105,9 +105,9 @@ int main(int argc, char** argv) {
     metrics->Watch(*replicas);
     service.Bind(replicas.get(), metrics.get());
     replicas->Start();
-    metadata = std::make_unique<broker::MetadataFollower>(
-        broker::MetadataFollowerOptions{.controllers = membership.ControllerTargets(),
-                                        .member_id = membership.node_id},
+    metadata = std::make_unique<runtime::MetadataFollower>(
+        runtime::MetadataFollowerOptions{.controllers = membership.ControllerTargets(),
+                                         .member_id = membership.node_id},
         host.channels(),
         [&](const eddy::v1::MetadataDelta& delta) { replicas->ApplyMetadata(delta); });
     metadata->Start();

@@ -32,9 +32,21 @@ void AddCoordinatorConfig(common::ConfigSpec& spec, CoordinatorConfig* config) {
            "Shard executor threads; each shard's requests and timers run on one of them.", 1, 64);
   spec.Add("coordinator-tick-ms", &config->tick_ms,
            "How often due group timers (sessions, rebalance timeouts) fire, in ms.", 10, 1000);
-  spec.AddChoice("group-log", &config->group_log, {"memory"},
-                 "Where group shards persist: memory (in this process; lost on restart, until "
-                 "the broker-backed __consumer_offsets log lands).");
+  spec.AddChoice("group-log", &config->group_log, {"broker", "memory"},
+                 "Where group shards persist: broker (partition n of __consumer_offsets on the "
+                 "brokers, written with acks=all; shards follow the controller's assignment) or "
+                 "memory (this process serves every shard and forgets them on restart; for "
+                 "tests without brokers).");
+  spec.Add("offsets-commit-timeout-ms", &config->offsets_commit_timeout_ms,
+           "How long a group log write may take, retries included, before the request fails "
+           "with COORDINATOR_NOT_AVAILABLE / NOT_COORDINATOR (offsets.commit.timeout.ms).",
+           1, 3600000);
+  spec.Add("offsets-load-buffer-size", &config->offsets_load_buffer_size,
+           "Bytes fetched per read while a shard loads its log (offsets.load.buffer.size).", 1024,
+           1 << 30);
+  spec.Add("lag-poll-interval-ms", &config->lag_poll_interval_ms,
+           "How often the log end offsets behind the lag metrics are refreshed, in ms.", 100,
+           3600000);
   spec.Add("group-min-session-timeout-ms", &config->group_min_session_timeout_ms,
            "Smallest session timeout a member may ask for (group.min.session.timeout.ms).", 1,
            86400000);

@@ -18,9 +18,12 @@ struct CoordinatorConfig {
   int32_t threads = 2;
   // How often each executor fires due timers (sessions, rebalance timeouts), ms. 10..1000.
   int32_t tick_ms = 50;
-  // Where shards persist: "memory" keeps each shard's log in this process (lost on restart)
-  // until the broker-backed log lands.
-  std::string group_log = "memory";
+  // Where shards persist: "broker" (__consumer_offsets, shards as the controller assigns them)
+  // or "memory" (every shard here, lost on restart; tests without brokers).
+  std::string group_log = "broker";
+  int32_t offsets_commit_timeout_ms = 5000;         // offsets.commit.timeout.ms
+  int32_t offsets_load_buffer_size = 5 * 1024 * 1024;  // offsets.load.buffer.size
+  int32_t lag_poll_interval_ms = 5000;
   int32_t group_min_session_timeout_ms = 6000;           // group.min.session.timeout.ms
   int32_t group_max_session_timeout_ms = 1800000;        // group.max.session.timeout.ms
   int32_t group_initial_rebalance_delay_ms = 3000;       // group.initial.rebalance.delay.ms

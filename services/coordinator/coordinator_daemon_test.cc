@@ -1,8 +1,9 @@
-// eddy-coordinator as a real process (LocalCluster): two members form a group over the
-// daemon's gRPC port, commit and fetch offsets, the group shows on /metrics, and a SIGTERM stops
-// the daemon cleanly.
+// eddy-coordinator as a real process (LocalCluster, --group-log=memory): two members form a
+// group over the daemon's gRPC port, commit and fetch offsets, the group shows on /metrics, and a
+// SIGTERM stops the daemon cleanly.
 #include <grpcpp/grpcpp.h>
 
+#include <cstdlib>
 #include <memory>
 
 #include "gmock/gmock.h"
@@ -22,6 +23,9 @@ using ::testing::HasSubstr;
 class CoordinatorDaemonTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // No brokers here: the coordinator keeps its shards in memory and serves all of them
+    // (coordinator_failover_test covers the broker-backed log).
+    ::setenv("EDDY_GROUP_LOG", "memory", 1);
     LocalClusterOptions options;
     options.bin_dir = EDDY_BIN_DIR;
     options.brokers = 0;

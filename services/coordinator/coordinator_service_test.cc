@@ -54,7 +54,9 @@ class CoordinatorServiceTest : public ::testing::Test {
 
   void LoadAll() {
     for (int32_t s = 0; s < shards_->num_shards(); ++s) shards_->LoadShard(s);
-    shards_->Quiesce();
+    for (int32_t s = 0; s < shards_->num_shards(); ++s) {
+      ASSERT_TRUE(shards_->WaitLoaded(s, absl::Seconds(30)));
+    }
   }
 
   template <typename Req, typename Resp, typename Call>

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
+#include "libs/kafka/partitioner.h"
 #include "libs/kafka/error_codes.h"
 #include "proto/eddy/v1/coordinator.pb.h"
 #include "services/coordinator/group.h"
@@ -81,6 +83,9 @@ class GroupCoordinator {
   // Load replays the log into an empty coordinator. Groups with members come back Stable with
   // their generation and assignments; their members must heartbeat within the session timeout.
   absl::Status Load();
+  // Load(records) replays records already read from the log (a shard set reads the broker log
+  // off the shard's thread, so the shard's other work is not held up by the fetches).
+  absl::Status Load(std::span<const GroupLogRecord> records);
 
   void JoinGroup(const eddy::v1::JoinGroupRequest& request, JoinCallback done);
   void SyncGroup(const eddy::v1::SyncGroupRequest& request, SyncCallback done);
@@ -157,7 +162,8 @@ class GroupCoordinator {
   void TickGroup(Group& group, absl::Time now);
 
   // Replay (group_coordinator.cc).
-  void ReplayRecord(const GroupLogRecord& record);
+  using RecordVisitor = std::function<void(const GroupLogRecord&)>;
+  absl::Status Replay(const std::function<absl::Status(const RecordVisitor&)>& read);
 
   GroupConfig config_;
   GroupLog& log_;
@@ -176,8 +182,7 @@ class GroupCoordinator {
 // offset commits).
 kafka::ErrorCode StorageErrorToKafka(const absl::Status& status, bool offset_commit);
 
-// GroupShard is the __consumer_offsets partition of `group_id` as Kafka computes it:
-// abs(Java String.hashCode(group_id)) % num_shards, hashing UTF-16 code units.
-int32_t GroupShard(std::string_view group_id, int32_t num_shards);
+// GroupShard (libs/kafka/partitioner.h) is the __consumer_offsets partition of a group.
+using kafka::GroupShard;
 
 }  // namespace eddy::coordinator

@@ -85,7 +85,7 @@ void BM_OffsetCommitGrpc(benchmark::State& state) {
       },
       common::Clock::Real());
   for (int32_t s = 0; s < options.num_shards; ++s) shards.LoadShard(s);
-  shards.Quiesce();
+  for (int32_t s = 0; s < options.num_shards; ++s) shards.WaitLoaded(s, absl::Seconds(30));
   CoordinatorService service(shards);
   rpc::GrpcServer server(rpc::ServerOptions{});
   server.AddService(&service);

@@ -37,6 +37,10 @@ class GroupLog {
   // Read calls `visit` for every record from the start of the log to its current end. It is used
   // while loading a shard, before the shard serves requests, and may block on I/O.
   virtual absl::Status Read(const std::function<void(const GroupLogRecord&)>& visit) = 0;
+
+  // Close is called when the shard stops being served here: a Read in progress gives up
+  // (kCancelled) and appends not acknowledged yet fail with kFailedPrecondition.
+  virtual void Close() {}
 };
 
 // InMemoryGroupLog keeps the log in memory. Completions go through `post` (for tests a queue the

@@ -127,25 +127,5 @@ TEST(GroupRecordsTest, MalformedInputIsAnErrorNotACrash) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-TEST(GroupShardTest, MatchesJavaStringHashCode) {
-  // Java: Math.abs("my-group".hashCode()) % 50, computed by hand from s[0]*31^(n-1) + ...
-  auto java_hash = [](std::u16string_view s) {
-    int32_t h = 0;
-    for (char16_t c : s) h = static_cast<int32_t>(31u * static_cast<uint32_t>(h) + c);
-    return h;
-  };
-  auto expected = [&](std::u16string_view s, int32_t n) {
-    int32_t h = java_hash(s);
-    return (h == INT32_MIN ? 0 : (h < 0 ? -h : h)) % n;
-  };
-  EXPECT_EQ(GroupShard("my-group", 50), expected(u"my-group", 50));
-  EXPECT_EQ(GroupShard("", 50), 0);
-  EXPECT_EQ(GroupShard("gr\xC3\xBCppe", 50), expected(u"gr\u00fcppe", 50));
-  EXPECT_EQ(GroupShard("\xF0\x9F\x98\x80", 50), expected(u"\U0001F600", 50));
-  // "polygenelubricants".hashCode() is Integer.MIN_VALUE: Kafka's Utils.abs maps it to 0.
-  EXPECT_EQ(java_hash(u"polygenelubricants"), INT32_MIN);
-  EXPECT_EQ(GroupShard("polygenelubricants", 50), 0);
-}
-
 }  // namespace
 }  // namespace eddy::coordinator

@@ -10,14 +10,19 @@ GroupShardSet::GroupShardSet(GroupShardSetOptions options, LogFactory open_log,
     : options_(std::move(options)),
       open_log_(std::move(open_log)),
       clock_(clock),
-      shards_(options_.num_shards) {
+      shards_(options_.num_shards),
+      loaded_(options_.num_shards, false) {
   executor_ = std::make_unique<ShardExecutor>(options_.threads, options_.tick,
                                               [this](int worker) { Tick(worker); });
+  // Loaders have no timers; the tick only bounds how long an idle loader sleeps.
+  loaders_ = std::make_unique<ShardExecutor>(options_.loader_threads, absl::Seconds(1), [](int) {});
   ticking_ = true;
 }
 
 GroupShardSet::~GroupShardSet() {
   for (int32_t shard = 0; shard < options_.num_shards; ++shard) UnloadShard(shard);
+  Quiesce();
+  loaders_.reset();  // a read in progress finishes first; its result finds the shard unloaded
   Quiesce();
   ticking_ = false;
   executor_.reset();
@@ -30,31 +35,81 @@ void GroupShardSet::LoadShard(int32_t shard) {
     s.state = ShardState::kLoading;
     s.log = open_log_(
         shard, [this, shard](std::function<void()> f) { executor_->Post(shard, std::move(f)); });
+    ReadLog(shard, ++s.load_id, s.log);
+  });
+}
+
+void GroupShardSet::ReadLog(int32_t shard, uint64_t load_id, std::shared_ptr<GroupLog> log) {
+  loaders_->Post(shard, [this, shard, load_id, log = std::move(log)] {
+    std::vector<GroupLogRecord> records;
+    absl::Status status = log->Read([&records](const GroupLogRecord& r) { records.push_back(r); });
+    absl::StatusOr<std::vector<GroupLogRecord>> read = std::move(records);
+    if (!status.ok()) read = status;
+    executor_->Post(shard, [this, shard, load_id, read = std::move(read)]() mutable {
+      FinishLoad(shard, load_id, std::move(read));
+    });
+  });
+}
+
+void GroupShardSet::FinishLoad(int32_t shard, uint64_t load_id,
+                               absl::StatusOr<std::vector<GroupLogRecord>> read) {
+  Shard& s = shards_[shard];
+  if (s.state != ShardState::kLoading || s.load_id != load_id) return;  // unloaded meanwhile
+  if (!read.ok() && absl::IsUnavailable(read.status())) {
+    // No leader or no answer within the load timeout: the partition may still be moving.
+    spdlog::warn("group shard {}: reading its log failed, trying again: {}", shard,
+                 read.status().ToString());
+    ReadLog(shard, load_id, s.log);
+    return;
+  }
+  absl::Status status = read.status();
+  if (status.ok()) {
     s.coordinator =
         std::make_unique<GroupCoordinator>(options_.group, *s.log, clock_, metrics_.load());
-    if (absl::Status status = s.coordinator->Load(); !status.ok()) {
-      spdlog::error("group shard {}: load failed: {}", shard, status.ToString());
-      s.coordinator.reset();
-      s.log.reset();
-      s.state = ShardState::kNotOwned;
-      return;
-    }
-    s.state = ShardState::kActive;
-    s.next_metrics = clock_.Now();
-    spdlog::info("group shard {}: serving", shard);
-  });
+    status = s.coordinator->Load(*read);
+  }
+  if (!status.ok()) {
+    // A record or batch we cannot decode: serving without it could hand out stale offsets, so
+    // the shard stays unserved (NOT_COORDINATOR) and says why.
+    spdlog::error("group shard {}: load failed: {}", shard, status.ToString());
+    s.coordinator.reset();
+    s.log.reset();
+    s.state = ShardState::kNotOwned;
+    return;
+  }
+  s.state = ShardState::kActive;
+  s.next_metrics = clock_.Now();
+  {
+    absl::MutexLock lock(&loaded_mu_);
+    loaded_[shard] = true;
+  }
+  spdlog::info("group shard {}: serving ({} log records replayed)", shard, read->size());
 }
 
 void GroupShardSet::UnloadShard(int32_t shard) {
   executor_->Post(shard, [this, shard] {
     Shard& s = shards_[shard];
     if (s.state == ShardState::kNotOwned) return;
+    {
+      absl::MutexLock lock(&loaded_mu_);
+      loaded_[shard] = false;
+    }
     s.coordinator.reset();  // answers waiting members NOT_COORDINATOR
     // Completions the log delivers later find the coordinator gone and answer NOT_COORDINATOR;
-    // a GroupLog's destructor settles its own in-flight appends.
+    // closing fails the appends in flight and ends a read still loading the shard.
+    s.log->Close();
     s.log.reset();
     s.state = ShardState::kNotOwned;
+    spdlog::info("group shard {}: unloaded", shard);
   });
+}
+
+bool GroupShardSet::WaitLoaded(int32_t shard, absl::Duration timeout) {
+  absl::MutexLock lock(&loaded_mu_);
+  auto loaded = [this, shard]() ABSL_SHARED_LOCKS_REQUIRED(loaded_mu_) -> bool {
+    return loaded_[shard];
+  };
+  return loaded_mu_.AwaitWithTimeout(absl::Condition(&loaded), timeout);
 }
 
 void GroupShardSet::WithGroup(const std::string& group_id, ShardFn fn) {

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/clock.h"
 #include "services/coordinator/group_coordinator.h"
 #include "services/coordinator/group_log.h"
@@ -25,6 +27,7 @@ namespace eddy::coordinator {
 struct GroupShardSetOptions {
   int32_t num_shards = 50;
   int threads = 2;
+  int loader_threads = 2;  // threads reading shard logs while they load
   absl::Duration tick = absl::Milliseconds(50);
   absl::Duration metrics_interval = absl::Seconds(5);
   GroupConfig group;
@@ -34,7 +37,7 @@ class GroupShardSet {
  public:
   // LogFactory opens the log of `shard`; `post` delivers its completions on the shard's worker.
   using LogFactory =
-      std::function<std::unique_ptr<GroupLog>(int32_t shard, InMemoryGroupLog::Post post)>;
+      std::function<std::shared_ptr<GroupLog>(int32_t shard, InMemoryGroupLog::Post post)>;
   GroupShardSet(GroupShardSetOptions options, LogFactory open_log, common::Clock& clock);
   // Unloads every shard (waiting members get NOT_COORDINATOR) and stops the workers.
   ~GroupShardSet();
@@ -43,7 +46,10 @@ class GroupShardSet {
   // set); the daemon's metrics registry exists only once its host runs.
   void AttachMetrics(GroupMetrics* metrics) { metrics_ = metrics; }
 
-  // LoadShard starts serving `shard`: opens its log and replays it on the shard's worker.
+  // LoadShard starts serving `shard`: opens its log, reads it on a loader thread (the shard
+  // answers COORDINATOR_LOAD_IN_PROGRESS meanwhile; other shards keep serving), then replays it on
+  // the shard's worker. A read that found no leader in time is tried again while the shard is
+  // still to be loaded; an unreadable log leaves the shard unserved (NOT_COORDINATOR).
   void LoadShard(int32_t shard);
   // UnloadShard stops serving `shard`; its waiting requests are answered NOT_COORDINATOR.
   void UnloadShard(int32_t shard);
@@ -56,18 +62,25 @@ class GroupShardSet {
   void WithEveryShard(std::function<void(GroupCoordinator&)> fn, std::function<void()> done);
 
   int32_t num_shards() const { return options_.num_shards; }
-  // Blocks until every task posted so far ran (tests, orderly shutdown).
+  // Blocks until every task posted so far ran (tests, orderly shutdown); loads still reading
+  // their log are not waited for.
   void Quiesce();
+  // WaitLoaded blocks until `shard` serves or `timeout` passed; says which (tests, startup).
+  bool WaitLoaded(int32_t shard, absl::Duration timeout);
 
  private:
   enum class ShardState { kNotOwned, kLoading, kActive };
   struct Shard {
     ShardState state = ShardState::kNotOwned;  // touched only on the shard's worker
-    std::unique_ptr<GroupLog> log;
+    uint64_t load_id = 0;  // which LoadShard a finished read belongs to
+    std::shared_ptr<GroupLog> log;  // shared with the loader while it reads
     std::unique_ptr<GroupCoordinator> coordinator;
     absl::Time next_metrics;
   };
   void Tick(int worker);
+  void ReadLog(int32_t shard, uint64_t load_id, std::shared_ptr<GroupLog> log);
+  void FinishLoad(int32_t shard, uint64_t load_id,
+                  absl::StatusOr<std::vector<GroupLogRecord>> read);
 
   const GroupShardSetOptions options_;
   const LogFactory open_log_;
@@ -75,7 +88,11 @@ class GroupShardSet {
   std::atomic<GroupMetrics*> metrics_{nullptr};
   std::vector<Shard> shards_;
   std::atomic<bool> ticking_{false};
-  std::unique_ptr<ShardExecutor> executor_;  // last: stops before the shards go
+  absl::Mutex loaded_mu_;
+  std::vector<bool> loaded_ ABSL_GUARDED_BY(loaded_mu_);  // mirrors kActive for WaitLoaded
+  std::unique_ptr<ShardExecutor> executor_;  // stops before the shards go
+  // Reads shard logs (blocking fetches) off the shard workers; stops first.
+  std::unique_ptr<ShardExecutor> loaders_;
 };
 
 }  // namespace eddy::coordinator

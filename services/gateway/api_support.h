@@ -5,6 +5,11 @@
 //    (RecordBatch v2 only, as Kafka 4 after KIP-896); an older version closes the connection.
 //  - Fetch stops at v12: v13+ name topics by id only (KIP-516).
 //  - ListOffsets stops at v7 (v8+ add tiered-storage timestamps).
+//  - OffsetCommit starts at v2 and OffsetFetch at v1, as Kafka 4.0: the older versions meant
+//    ZooKeeper-stored offsets, which Eddy does not have (librdkafka needs OffsetCommit within
+//    [1,2] and OffsetFetch v1, §1.2). Group APIs go up to their newest classic-group versions;
+//    JoinGroup from v0 (librdkafka < 2.11 enables consumer groups only then; v0 uses the session
+//    timeout as rebalance timeout).
 #pragma once
 
 #include <cstdint>

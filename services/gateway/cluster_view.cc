@@ -59,6 +59,7 @@ void ClusterView::ApplyDelta(const eddy::v1::MetadataDelta& delta) {
   if (delta.snapshot()) {
     topics_.clear();
     brokers_.clear();
+    group_shard_owners_.clear();
     has_snapshot_ = true;
   }
   offset_ = delta.offset();
@@ -76,6 +77,10 @@ void ClusterView::ApplyDelta(const eddy::v1::MetadataDelta& delta) {
       broker.grpc_target = rpc::TargetOf(*grpc);
     }
   }
+  for (const eddy::v1::CoordinatorShardState& shard : delta.coordinator_shards()) {
+    if (shard.coordinator_type() != eddy::v1::COORDINATOR_TYPE_GROUP) continue;
+    group_shard_owners_[shard.shard()] = {.owner = shard.owner(), .epoch = shard.epoch()};
+  }
   for (const std::string& name : delta.deleted_topics()) topics_.erase(name);
   for (const auto& topic : delta.topics()) {
     TopicView view = TopicFrom(topic);
@@ -87,7 +92,16 @@ void ClusterView::ApplyDelta(const eddy::v1::MetadataDelta& delta) {
 void ClusterView::SetMembers(const eddy::v1::GetClusterStatusResponse& status) {
   cluster_id_ = status.cluster_id();
   registered_gateways_.clear();
+  coordinators_.clear();
   for (const auto& member : status.members()) {
+    if (member.role() == eddy::v1::MEMBER_ROLE_COORDINATOR &&
+        member.state() == eddy::v1::MEMBER_STATE_ACTIVE) {
+      if (const eddy::v1::Endpoint* grpc = FindEndpoint(member, "grpc")) {
+        coordinators_[member.member_id()] = {.id = member.member_id(),
+                                                  .grpc_target = rpc::TargetOf(*grpc)};
+      }
+      continue;
+    }
     if (member.role() != eddy::v1::MEMBER_ROLE_GATEWAY ||
         member.state() != eddy::v1::MEMBER_STATE_ACTIVE) {
       continue;
@@ -143,6 +157,16 @@ const GatewayNode* ClusterView::FindGateway(int32_t node_id) const {
     if (g.node_id == node_id) return &g;
   }
   return nullptr;
+}
+
+const CoordinatorNode* ClusterView::FindCoordinator(int32_t id) const {
+  auto it = coordinators_.find(id);
+  return it == coordinators_.end() ? nullptr : &it->second;
+}
+
+const GroupShardOwner* ClusterView::GroupShardOwnerOf(int32_t shard) const {
+  auto it = group_shard_owners_.find(shard);
+  return it == group_shard_owners_.end() || it->second.owner < 0 ? nullptr : &it->second;
 }
 
 PresentedPartition ClusterView::Present(const TopicView& topic,

@@ -1,6 +1,7 @@
 // ClusterView: the gateway's immutable picture of the cluster as Kafka clients are shown it. Built
-// from the controller's WatchMetadata stream (topics, partitions, leaders, brokers) and its member
-// list (live gateways with their "kafka" endpoints). Clients see the gateways as the cluster's
+// from the controller's WatchMetadata stream (topics, partitions, leaders, brokers, group shard
+// owners) and its member list (live gateways with their "kafka" endpoints, live coordinators with
+// their "grpc" endpoints). Clients see the gateways as the cluster's
 // brokers: each partition is presented as led by one gateway, spread deterministically over the
 // live gateways, so client connections spread across the fleet while the gateway that receives a
 // request forwards it to the real partition leader (a broker).
@@ -62,6 +63,21 @@ struct BrokerView {
   int64_t epoch = 0;        // broker epoch (its registration record's offset)
 };
 
+// CoordinatorNode is a group coordinator instance's gRPC address.
+struct CoordinatorNode {
+  int32_t id = 0;
+  std::string grpc_target;  // host:port of its "grpc" endpoint
+};
+
+// GroupShardOwner is the coordinator the controller assigned a __consumer_offsets shard to.
+struct GroupShardOwner {
+  int32_t owner = -1;  // coordinator member id; -1: unowned
+  int64_t epoch = 0;
+};
+
+// kGroupMetadataTopic is Kafka's internal topic whose partitions are the group shards.
+inline constexpr std::string_view kGroupMetadataTopic = "__consumer_offsets";
+
 // PresentedPartition is how a partition appears in Metadata: node ids are gateways.
 struct PresentedPartition {
   int32_t leader = -1;
@@ -92,6 +108,12 @@ class ClusterView {
   const BrokerView* FindBroker(int32_t id) const;
   const std::map<int32_t, BrokerView>& brokers() const { return brokers_; }
   const GatewayNode* FindGateway(int32_t node_id) const;
+  // FindCoordinator returns live coordinator `id` (from the member list: coordinators hold no
+  // metadata records), or nullptr.
+  const CoordinatorNode* FindCoordinator(int32_t id) const;
+  // GroupShardOwnerOf returns the owner of group shard `shard` (from the metadata's
+  // coordinator_shards), or nullptr while unassigned.
+  const GroupShardOwner* GroupShardOwnerOf(int32_t shard) const;
 
   // Present returns the gateway node ids shown for `partition` of `topic`: the leader is gateway
   // (hash(topic) + partition) mod N, replicas and ISR the following min(size, N) gateways.
@@ -105,6 +127,8 @@ class ClusterView {
   bool has_snapshot_ = false;
   std::string cluster_id_;
   std::vector<GatewayNode> registered_gateways_;
+  std::map<int32_t, CoordinatorNode> coordinators_;
+  std::map<int32_t, GroupShardOwner> group_shard_owners_;
   std::optional<GatewayNode> local_;
   std::vector<GatewayNode> gateways_;
   std::map<int32_t, BrokerView> brokers_;

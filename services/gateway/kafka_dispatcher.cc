@@ -12,7 +12,15 @@ Handler HandlerFor(int16_t api_key) {
     case 1: return HandleFetch;
     case 2: return HandleListOffsets;
     case 3: return HandleMetadata;
+    case 8: return HandleOffsetCommit;
+    case 9: return HandleOffsetFetch;
     case 10: return HandleFindCoordinator;
+    case 11: return HandleJoinGroup;
+    case 12: return HandleHeartbeat;
+    case 13: return HandleLeaveGroup;
+    case 14: return HandleSyncGroup;
+    case 15: return HandleDescribeGroups;
+    case 16: return HandleListGroups;
     case 18: return HandleApiVersions;
     case 19: return HandleCreateTopics;
     case 20: return HandleDeleteTopics;
@@ -23,8 +31,10 @@ Handler HandlerFor(int16_t api_key) {
     case 33: return HandleAlterConfigs;
     case 35: return HandleDescribeLogDirs;
     case 37: return HandleCreatePartitions;
+    case 42: return HandleDeleteGroups;
     case 43: return HandleElectLeaders;
     case 44: return HandleIncrementalAlterConfigs;
+    case 47: return HandleOffsetDelete;
     case 60: return HandleDescribeCluster;
     default: return nullptr;
   }

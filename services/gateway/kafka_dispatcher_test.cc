@@ -178,13 +178,22 @@ TEST_F(KafkaDispatcherTest, MetadataPresentsGatewaysAsBrokers) {
   EXPECT_EQ(response.topics[1].error_code, ToInt(ErrorCode::kUnknownTopicOrPartition));
 }
 
-TEST_F(KafkaDispatcherTest, FindCoordinatorNamesAGateway) {
+TEST_F(KafkaDispatcherTest, FindCoordinatorNamesAGatewayForTransactionsAndWaitsForGroupShards) {
   kafka::FindCoordinatorRequest request;
-  request.key = "group-a";
+  request.key = "txn-a";
+  request.key_type = 1;
   ASSERT_TRUE(Dispatch(request, 1).ok());
   auto response = Decoded<kafka::FindCoordinatorResponse>(1);
   EXPECT_EQ(response.error_code, 0);
   EXPECT_TRUE(response.node_id == 1 || response.node_id == 2);
+  // No __consumer_offsets in this cluster: a group cannot be served yet
+  // (group_handlers_test.cc covers the routed case).
+  request.key = "group-a";
+  request.key_type = 0;
+  ASSERT_TRUE(Dispatch(request, 1).ok());
+  response = Decoded<kafka::FindCoordinatorResponse>(1);
+  EXPECT_EQ(response.error_code, ToInt(ErrorCode::kCoordinatorNotAvailable));
+  EXPECT_EQ(response.node_id, -1);
 }
 
 kafka::ProduceRequest ProduceToPartitions(std::vector<int32_t> partitions) {

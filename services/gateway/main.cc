@@ -8,13 +8,14 @@
 #include "libs/common/shutdown.h"
 #include "libs/common/status_macros.h"
 #include "services/gateway/controller_calls.h"
+#include "services/gateway/coordinator_calls.h"
 #include "services/gateway/gateway_config.h"
 #include "services/gateway/gateway_metrics.h"
-#include "services/gateway/grpc_broker_data_path.h"
 #include "services/gateway/kafka_dispatcher.h"
 #include "services/gateway/kafka_listener.h"
 #include "services/gateway/metadata_follower.h"
 #include "services/gateway/producer_id_blocks.h"
+#include "services/runtime/grpc_broker_data_path.h"
 #include "services/runtime/member_daemon.h"
 #include "spdlog/spdlog.h"
 
@@ -43,10 +44,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<ListenerMetrics> listener_metrics;
   std::unique_ptr<MetadataFollower> follower;
   std::unique_ptr<ControllerCalls> controller;
+  std::unique_ptr<CoordinatorCalls> coordinators;
   std::unique_ptr<ProducerIdBlocks> producer_ids;
   std::unique_ptr<KafkaDispatcher> dispatcher;
   std::unique_ptr<KafkaListener> listener;
-  std::unique_ptr<GrpcBrokerDataPath> data_path;
+  std::unique_ptr<runtime::GrpcBrokerDataPath> data_path;
   auto start = [&](runtime::DaemonHost& host,
                    std::vector<eddy::v1::Endpoint>& endpoints) -> absl::Status {
     const absl::Duration timeout = absl::Milliseconds(config.internal_request_timeout_ms);
@@ -62,11 +64,14 @@ int main(int argc, char** argv) {
     controller = std::make_unique<ControllerCalls>(host.channels(), membership.ControllerTargets(),
                                                    timeout, /*threads=*/4);
     producer_ids = std::make_unique<ProducerIdBlocks>(*controller, *follower);
+    coordinators = std::make_unique<CoordinatorCalls>(
+        [&channels = host.channels()](std::string_view target) { return channels.Get(target); });
     context.config = config;
     context.node_id = membership.node_id;
     context.metadata = follower.get();
     context.controller = controller.get();
     context.producer_ids = producer_ids.get();
+    context.coordinators = coordinators.get();
     context.metrics = metrics.get();
     dispatcher = std::make_unique<KafkaDispatcher>(context);
     listener = std::make_unique<KafkaListener>(
@@ -78,7 +83,8 @@ int main(int argc, char** argv) {
                              .max_inflight_bytes = config.max_inflight_bytes_per_connection,
                              .threads = config.network_threads},
         *dispatcher, *listener_metrics);
-    data_path = std::make_unique<GrpcBrokerDataPath>(host.channels(), listener->io_context());
+    data_path =
+        std::make_unique<runtime::GrpcBrokerDataPath>(host.channels(), listener->io_context());
     context.brokers = data_path.get();
     EDDY_RETURN_IF_ERROR(listener->Start());
     follower->SetSelf({.node_id = membership.node_id,
@@ -98,6 +104,7 @@ int main(int argc, char** argv) {
   auto stop = [&] {
     if (listener != nullptr) listener->Stop();
     if (data_path != nullptr) data_path->Stop();
+    if (coordinators != nullptr) coordinators->Stop();
     if (controller != nullptr) controller->Stop();
     if (follower != nullptr) follower->Stop();
   };

@@ -1,5 +1,6 @@
 // The cluster every e2e test runs against (issue 7): 1 controller, 3 brokers, 2 gateways, as real
-// processes on free loopback ports.
+// processes on free loopback ports; group tests add a coordinator and wait until the controller
+// has created __consumer_offsets and assigned its shards.
 #pragma once
 
 #include <memory>
@@ -13,6 +14,8 @@ namespace eddy::testing {
 struct E2eClusterOptions {
   // Schema registries (tests of serializers that talk to one).
   int registries = 0;
+  // Group coordinators (tests of consumer groups).
+  int coordinators = 0;
 };
 
 inline std::unique_ptr<LocalCluster> StartE2eCluster(E2eClusterOptions e2e = {}) {
@@ -20,7 +23,7 @@ inline std::unique_ptr<LocalCluster> StartE2eCluster(E2eClusterOptions e2e = {})
   options.bin_dir = EDDY_BIN_DIR;
   options.controllers = 1;
   options.brokers = 3;
-  options.coordinators = 0;
+  options.coordinators = e2e.coordinators;
   options.registries = e2e.registries;
   options.gateways = 2;
   options.keep_data_if = [] { return ::testing::Test::HasFailure(); };
@@ -39,6 +42,18 @@ inline std::unique_ptr<LocalCluster> StartE2eCluster(E2eClusterOptions e2e = {})
       absl::Seconds(60));
   EXPECT_TRUE(brokers_up) << "brokers did not all unfence";
   if (!brokers_up) return nullptr;
+  if (e2e.coordinators > 0) {
+    // The controller creates __consumer_offsets once a coordinator is live and the brokers are
+    // usable; clients would retry COORDINATOR_NOT_AVAILABLE meanwhile, tests just start later.
+    const bool offsets_topic = WaitFor(
+        [&] {
+          auto cluster_status = cluster->ClusterStatus();
+          return cluster_status.ok() && cluster_status->health().topics() >= 1;
+        },
+        absl::Seconds(60));
+    EXPECT_TRUE(offsets_topic) << "__consumer_offsets was not created";
+    if (!offsets_topic) return nullptr;
+  }
   return cluster;
 }
 

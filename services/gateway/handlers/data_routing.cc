@@ -53,7 +53,7 @@ struct GatherState {
 
 }  // namespace
 
-void ScatterGather(BrokerDataPath& brokers, std::map<int32_t, BrokerBatch> batches,
+void ScatterGather(runtime::BrokerDataPath& brokers, std::map<int32_t, BrokerBatch> batches,
                    absl::Duration timeout, std::function<void(BrokerAnswers)> done) {
   if (batches.empty()) {
     done(BrokerAnswers());

@@ -19,7 +19,7 @@
 #include "absl/time/time.h"
 #include "libs/kafka/error_codes.h"
 #include "proto/eddy/v1/broker.pb.h"
-#include "services/gateway/broker_data_path.h"
+#include "services/runtime/broker_data_path.h"
 #include "services/gateway/cluster_view.h"
 #include "services/gateway/handlers/handler.h"
 
@@ -47,7 +47,7 @@ using BrokerAnswers = std::map<int32_t, absl::StatusOr<eddy::v1::DataResponse>>;
 
 // ScatterGather sends every batch and calls `done` once with all answers (at once, inline, when
 // `batches` is empty; else on the thread of the last answer).
-void ScatterGather(BrokerDataPath& brokers, std::map<int32_t, BrokerBatch> batches,
+void ScatterGather(runtime::BrokerDataPath& brokers, std::map<int32_t, BrokerBatch> batches,
                    absl::Duration timeout, std::function<void(BrokerAnswers)> done);
 
 // DataPathErrorFor maps a failed broker call to the partition error clients retry on.

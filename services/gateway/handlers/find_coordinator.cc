@@ -1,15 +1,27 @@
-// FindCoordinator (key 10): answers with a gateway, chosen by the key's murmur2 hash over the live
-// gateways so a group's clients agree. The gateway then routes the group's requests to the owning
-// coordinator (ARCHITECTURE.md), so any gateway is a correct answer.
+// FindCoordinator (key 10). A group key names the gateway presented for the group's shard
+// (coordinator_calls.h), COORDINATOR_NOT_AVAILABLE while __consumer_offsets or the shard's owner
+// is missing, so clients retry until the group can be served. Any gateway routes the group's
+// requests to the owning coordinator; answering per shard keeps one group's members on one gateway.
+// Transaction keys are not served by a coordinator yet: they get a gateway by the key's murmur2
+// hash, and InitProducerId with a transactional id answers COORDINATOR_NOT_AVAILABLE.
 #include "libs/kafka/error_codes.h"
 #include "libs/kafka/messages/find_coordinator.h"
 #include "libs/kafka/partitioner.h"
+#include "services/gateway/coordinator_calls.h"
 #include "services/gateway/handlers/handler.h"
 
 namespace eddy::gateway {
 namespace {
 
-const GatewayNode* GatewayForKey(const ClusterView& view, const std::string& key) {
+constexpr int8_t kGroupKey = 0;
+constexpr int8_t kTransactionKey = 1;
+
+const GatewayNode* GatewayForKey(const ClusterView& view, int8_t key_type,
+                                 const std::string& key) {
+  if (key_type == kGroupKey) {
+    const GroupRoute route = RouteGroup(view, key);
+    return route.error_code != 0 ? nullptr : GatewayForGroupShard(view, route.shard);
+  }
   const auto& gateways = view.gateways();
   if (gateways.empty()) return nullptr;
   return &gateways[kafka::ToPositive(kafka::Murmur2(key)) % gateways.size()];
@@ -27,9 +39,10 @@ absl::Status HandleFindCoordinator(GatewayContext& context, ClientInfo&,
   kafka::FindCoordinatorResponse response;
   const int16_t not_available = kafka::ToInt(kafka::ErrorCode::kCoordinatorNotAvailable);
   const int16_t invalid_type = kafka::ToInt(kafka::ErrorCode::kInvalidRequest);
-  const bool known_type = request->key_type == 0 || request->key_type == 1;
+  const bool known_type =
+      request->key_type == kGroupKey || request->key_type == kTransactionKey;
   if (header.api_version < 4) {
-    const GatewayNode* node = GatewayForKey(*view, request->key);
+    const GatewayNode* node = GatewayForKey(*view, request->key_type, request->key);
     if (!known_type) {
       response.error_code = invalid_type;
     } else if (node == nullptr) {
@@ -45,7 +58,7 @@ absl::Status HandleFindCoordinator(GatewayContext& context, ClientInfo&,
     for (const std::string& key : request->coordinator_keys) {
       kafka::FindCoordinatorResponse::Coordinator c;
       c.key = key;
-      const GatewayNode* node = GatewayForKey(*view, key);
+      const GatewayNode* node = GatewayForKey(*view, request->key_type, key);
       if (!known_type) {
         c.error_code = invalid_type;
         c.node_id = -1;

@@ -16,7 +16,7 @@
 #include "libs/kafka/headers.h"
 #include "libs/kafka/reader.h"
 #include "libs/kafka/writer.h"
-#include "services/gateway/broker_data_path.h"
+#include "services/runtime/broker_data_path.h"
 #include "services/gateway/cluster_view.h"
 #include "services/gateway/gateway_config.h"
 #include "services/gateway/gateway_metrics.h"
@@ -25,6 +25,7 @@
 namespace eddy::gateway {
 
 class ControllerCalls;
+class CoordinatorCalls;
 class ProducerIdBlocks;
 
 // ClusterViewSource hands out the current cluster view (MetadataFollower in the daemon, a fixed
@@ -43,8 +44,9 @@ struct GatewayContext {
   int32_t node_id = 0;
   ClusterViewSource* metadata = nullptr;
   ControllerCalls* controller = nullptr;  // null in unit tests without a controller
-  BrokerDataPath* brokers = nullptr;
+  runtime::BrokerDataPath* brokers = nullptr;
   ProducerIdBlocks* producer_ids = nullptr;
+  CoordinatorCalls* coordinators = nullptr;  // null: group APIs answer COORDINATOR_NOT_AVAILABLE
   GatewayMetrics* metrics = nullptr;
 
   absl::Duration InternalTimeout() const {
@@ -164,5 +166,25 @@ absl::Status HandleOffsetForLeaderEpoch(GatewayContext&, ClientInfo&, const kafk
                                         kafka::Reader&, Responder);
 absl::Status HandleInitProducerId(GatewayContext&, ClientInfo&, const kafka::RequestHeader&,
                                   kafka::Reader&, Responder);
+absl::Status HandleJoinGroup(GatewayContext&, ClientInfo&, const kafka::RequestHeader&,
+                             kafka::Reader&, Responder);
+absl::Status HandleSyncGroup(GatewayContext&, ClientInfo&, const kafka::RequestHeader&,
+                             kafka::Reader&, Responder);
+absl::Status HandleHeartbeat(GatewayContext&, ClientInfo&, const kafka::RequestHeader&,
+                             kafka::Reader&, Responder);
+absl::Status HandleLeaveGroup(GatewayContext&, ClientInfo&, const kafka::RequestHeader&,
+                              kafka::Reader&, Responder);
+absl::Status HandleOffsetCommit(GatewayContext&, ClientInfo&, const kafka::RequestHeader&,
+                                kafka::Reader&, Responder);
+absl::Status HandleOffsetFetch(GatewayContext&, ClientInfo&, const kafka::RequestHeader&,
+                               kafka::Reader&, Responder);
+absl::Status HandleOffsetDelete(GatewayContext&, ClientInfo&, const kafka::RequestHeader&,
+                                kafka::Reader&, Responder);
+absl::Status HandleDeleteGroups(GatewayContext&, ClientInfo&, const kafka::RequestHeader&,
+                                kafka::Reader&, Responder);
+absl::Status HandleDescribeGroups(GatewayContext&, ClientInfo&, const kafka::RequestHeader&,
+                                  kafka::Reader&, Responder);
+absl::Status HandleListGroups(GatewayContext&, ClientInfo&, const kafka::RequestHeader&,
+                              kafka::Reader&, Responder);
 
 }  // namespace eddy::gateway

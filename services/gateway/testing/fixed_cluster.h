@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "absl/synchronization/mutex.h"
-#include "services/gateway/broker_data_path.h"
+#include "services/runtime/broker_data_path.h"
 #include "services/gateway/cluster_view.h"
 #include "services/gateway/handlers/handler.h"
 
@@ -26,7 +26,7 @@ class FixedView : public ClusterViewSource {
 };
 
 // ScriptedBrokers records what each broker was sent; the test answers, in any order.
-class ScriptedBrokers : public BrokerDataPath {
+class ScriptedBrokers : public runtime::BrokerDataPath {
  public:
   void Send(int32_t broker_id, const std::string&, eddy::v1::DataRequest request, absl::Duration,
             Callback callback) override {

@@ -1,4 +1,4 @@
-#include "services/broker/metadata_follower.h"
+#include "services/runtime/metadata_follower.h"
 
 #include <random>
 #include <utility>
@@ -6,7 +6,7 @@
 #include "proto/eddy/v1/controller.grpc.pb.h"
 #include "spdlog/spdlog.h"
 
-namespace eddy::broker {
+namespace eddy::runtime {
 
 MetadataFollower::MetadataFollower(MetadataFollowerOptions options, rpc::ChannelCache& channels,
                                    Sink sink)
@@ -46,7 +46,7 @@ void MetadataFollower::Run() {
     }
     eddy::v1::WatchMetadataRequest request;
     request.set_from_offset(offset_.load());
-    request.set_role(eddy::v1::MEMBER_ROLE_BROKER);
+    request.set_role(options_.role);
     request.set_member_id(options_.member_id);
     eddy::v1::Controller::Stub stub(channels_.Get(target));
     std::unique_ptr<grpc::ClientReader<eddy::v1::MetadataDelta>> reader =
@@ -82,4 +82,4 @@ void MetadataFollower::Run() {
   }
 }
 
-}  // namespace eddy::broker
+}  // namespace eddy::runtime

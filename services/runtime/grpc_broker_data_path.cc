@@ -1,4 +1,4 @@
-#include "services/gateway/grpc_broker_data_path.h"
+#include "services/runtime/grpc_broker_data_path.h"
 
 #include <deque>
 
@@ -9,7 +9,7 @@
 #include "proto/eddy/v1/broker.grpc.pb.h"
 #include "spdlog/spdlog.h"
 
-namespace eddy::gateway {
+namespace eddy::runtime {
 
 struct GrpcBrokerDataPath::Pending {
   Callback callback;
@@ -121,7 +121,7 @@ void GrpcBrokerDataPath::Send(int32_t broker_id, const std::string& target,
     absl::MutexLock lock(&mu_);
     if (stopping_) {
       asio::post(timers_, [cb = std::move(pending->callback)] {
-        cb(absl::UnavailableError("gateway is stopping"));
+        cb(absl::UnavailableError("broker data path is stopping"));
       });
       return;
     }
@@ -186,4 +186,4 @@ void GrpcBrokerDataPath::Stop() {
   mu_.Await(absl::Condition(&done));
 }
 
-}  // namespace eddy::gateway
+}  // namespace eddy::runtime

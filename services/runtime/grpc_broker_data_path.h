@@ -1,5 +1,5 @@
 // GrpcBrokerDataPath: BrokerDataPath over gRPC. One `Broker.Data` bidirectional stream per broker,
-// opened on first use and kept open; requests carry gateway-unique ids and answers are matched by
+// opened on first use and kept open; requests carry client-unique ids and answers are matched by
 // id, in whatever order the broker sends them. Each request has its own deadline (an Asio timer):
 // a request past it fails with kDeadlineExceeded while the stream carries on. When a stream ends
 // (broker gone, network), its outstanding requests fail with kUnavailable and the next Send to that
@@ -17,13 +17,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/rpc/channel_cache.h"
-#include "services/gateway/broker_data_path.h"
+#include "services/runtime/broker_data_path.h"
 
 namespace asio {
 class io_context;
 }
 
-namespace eddy::gateway {
+namespace eddy::runtime {
 
 class GrpcBrokerDataPath : public BrokerDataPath {
  public:
@@ -55,4 +55,4 @@ class GrpcBrokerDataPath : public BrokerDataPath {
   absl::flat_hash_map<uint64_t, std::shared_ptr<Pending>> pending_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace eddy::gateway
+}  // namespace eddy::runtime

@@ -1,8 +1,8 @@
-// MetadataFollower keeps the broker's view of the cluster current: it holds a WatchMetadata stream
+// MetadataFollower keeps a member's view of the cluster current: it holds a WatchMetadata stream
 // to one of the controllers (any of them serves it), hands each snapshot and delta to a sink (the
-// ReplicaManager), and when the stream breaks reconnects, rotating through the controllers with
-// jittered backoff, resuming from the last offset it applied. A message at or below that offset is
-// skipped (a lagging controller's older snapshot must not roll the broker's view back).
+// broker's ReplicaManager, the coordinator's shard ownership), and when the stream breaks
+// reconnects, rotating through the controllers with jittered backoff, resuming from the last
+// offset it applied. A message at or below that offset is skipped (a lagging controller's older snapshot must not roll the member's view back).
 // Thread-safety: Start/Stop from one thread; the sink runs on the follower's own thread.
 #pragma once
 
@@ -20,11 +20,12 @@
 #include "libs/rpc/channel_cache.h"
 #include "proto/eddy/v1/controller.pb.h"
 
-namespace eddy::broker {
+namespace eddy::runtime {
 
 struct MetadataFollowerOptions {
   std::vector<std::string> controllers;  // host:port
   int32_t member_id = 0;
+  eddy::v1::MemberRole role = eddy::v1::MEMBER_ROLE_BROKER;  // who watches (controller logs)
   absl::Duration min_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(2);
 };
@@ -56,4 +57,4 @@ class MetadataFollower {
   std::thread thread_;
 };
 
-}  // namespace eddy::broker
+}  // namespace eddy::runtime

@@ -1,7 +1,7 @@
-// BrokerDataPath: how the gateway reaches partition leaders. Each broker is served over one
-// long-lived bidirectional `Broker.Data` stream (proto/eddy/v1/broker.proto) carrying many requests
-// tagged by id, so a client request costs one stream message per broker rather than a unary call
-// (ARCHITECTURE.md: ~14 µs per stream message vs ~95 µs per unary call). A broken stream fails
+// BrokerDataPath: how the gateway and the coordinator reach partition leaders. Each broker is
+// served over one long-lived bidirectional `Broker.Data` stream (proto/eddy/v1/broker.proto)
+// carrying many requests tagged by id, so a request costs one stream message per broker rather
+// than a unary call (ARCHITECTURE.md: ~14 µs per stream message vs ~95 µs per unary call). A broken stream fails
 // its outstanding requests with kUnavailable and is reopened by the next Send.
 #pragma once
 
@@ -13,7 +13,7 @@
 #include "absl/time/time.h"
 #include "proto/eddy/v1/broker.pb.h"
 
-namespace eddy::gateway {
+namespace eddy::runtime {
 
 class BrokerDataPath {
  public:
@@ -26,4 +26,4 @@ class BrokerDataPath {
                     absl::Duration timeout, Callback callback) = 0;
 };
 
-}  // namespace eddy::gateway
+}  // namespace eddy::runtime
