@@ -108,6 +108,7 @@ void Partition::ApplyAssignment(const PartitionAssignment& assignment) {
         const Offset log_end = log_->LogEndOffset();
         tracker_ = std::make_unique<IsrTracker>(assignment, log_end, follower_high_watermark_,
                                                 log_end, TrackerOptions(), clock_);
+        tracker_->SetIneligibleReplicas(ineligible_);
         TakeTrackerOutput(out);
         spdlog::info("{}: leader in epoch {} at log end {}, high watermark {}", log_->dir(),
                      assignment.leader_epoch, log_end, tracker_->high_watermark());
@@ -120,6 +121,12 @@ void Partition::ApplyAssignment(const PartitionAssignment& assignment) {
     }
   }
   Run(std::move(out));
+}
+
+void Partition::SetIneligibleReplicas(const std::set<BrokerId>& ineligible) {
+  absl::MutexLock lock(&mu_);
+  ineligible_ = ineligible;
+  if (tracker_ != nullptr) tracker_->SetIneligibleReplicas(ineligible);
 }
 
 void Partition::UpdateConfig(const TopicConfig& config) {

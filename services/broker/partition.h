@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -108,6 +109,9 @@ class Partition {
   // UpdateConfig applies new topic configs to validation and ISR rules (the log keeps its own until
   // reopened, except that they are read at open).
   void UpdateConfig(const TopicConfig& config);
+  // SetIneligibleReplicas names the fenced or shutting-down brokers, which a leader does not add to
+  // the ISR (IsrTracker).
+  void SetIneligibleReplicas(const std::set<BrokerId>& ineligible);
 
   // Produce appends `records` (the client's bytes, rewritten in place) as leader. acks=-1 with no
   // error: the result says where the batch went and `done` runs later (possibly before Produce
@@ -216,6 +220,7 @@ class Partition {
   ReplicaRole role_ ABSL_GUARDED_BY(mu_) = ReplicaRole::kNone;
   PartitionAssignment assignment_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<IsrTracker> tracker_ ABSL_GUARDED_BY(mu_);
+  std::set<BrokerId> ineligible_ ABSL_GUARDED_BY(mu_);
   // follower_high_watermark_: the leader's HW as last fetched (a follower's HW), or what this
   // replica had when it led.
   Offset follower_high_watermark_ ABSL_GUARDED_BY(mu_){0};

@@ -91,16 +91,27 @@ void ReplicaManager::ApplyMetadata(const eddy::v1::MetadataDelta& delta) {
   std::vector<std::pair<std::shared_ptr<Partition>, PartitionAssignment>> to_apply;
   std::vector<std::pair<std::string, std::shared_ptr<Partition>>> to_delete;
   std::vector<FollowerAssignment> followers;
+  std::set<BrokerId> ineligible;
+  std::vector<std::shared_ptr<Partition>> eligibility_changed;
   {
     absl::MutexLock lock(&mu_);
+    const std::set<BrokerId> ineligible_before = ineligible_brokers_;
     if (delta.snapshot()) {
       broker_targets_.clear();
       topics_.clear();
       topic_ids_.clear();
+      ineligible_brokers_.clear();
     }
     for (const eddy::v1::MemberStatus& member : delta.members()) {
       if (member.role() != eddy::v1::MEMBER_ROLE_BROKER) continue;
       const BrokerId id(member.member_id());
+      // KIP-841: a fenced or shutting-down broker is not added to any ISR.
+      if (member.state() == eddy::v1::MEMBER_STATE_FENCED ||
+          member.state() == eddy::v1::MEMBER_STATE_SHUTTING_DOWN) {
+        ineligible_brokers_.insert(id);
+      } else {
+        ineligible_brokers_.erase(id);
+      }
       if (member.state() == eddy::v1::MEMBER_STATE_UNSPECIFIED) {
         broker_targets_.erase(id);
         continue;
@@ -188,9 +199,19 @@ void ReplicaManager::ApplyMetadata(const eddy::v1::MetadataDelta& delta) {
       RemoveStrayDirectories();
     }
     followers = FollowersLocked();
+    ineligible = ineligible_brokers_;
+    if (ineligible != ineligible_before) {
+      for (const auto& [key, hosted] : partitions_) eligibility_changed.push_back(hosted.partition);
+    }
   }
   metadata_offset_.store(delta.offset());
-  for (auto& [partition, assignment] : to_apply) partition->ApplyAssignment(assignment);
+  for (const std::shared_ptr<Partition>& partition : eligibility_changed) {
+    partition->SetIneligibleReplicas(ineligible);
+  }
+  for (auto& [partition, assignment] : to_apply) {
+    partition->SetIneligibleReplicas(ineligible);
+    partition->ApplyAssignment(assignment);
+  }
   followers_changed_(std::move(followers));
   for (auto& [dir, partition] : to_delete) {
     partition->Close().IgnoreError();

@@ -179,6 +179,8 @@ class ReplicaManager {
   std::map<std::string, std::map<int32_t, BrokerId>> topics_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> topic_ids_ ABSL_GUARDED_BY(mu_);
   std::map<BrokerId, std::string> broker_targets_ ABSL_GUARDED_BY(mu_);
+  // Brokers fenced or shutting down (KIP-841), which leaders here do not add to an ISR.
+  std::set<BrokerId> ineligible_brokers_ ABSL_GUARDED_BY(mu_);
   int64_t broker_epoch_ ABSL_GUARDED_BY(mu_) = -1;
   bool stray_checked_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<int64_t> metadata_offset_{-1};
