@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/eddy/v1/coordinator.grpc.pb.h"
+#include "tests/e2e/e2e_cluster.h"
 #include "tests/testing/local_cluster.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
@@ -44,16 +45,11 @@ int Owner(const LocalCluster& cluster, const std::string& group) {
 }
 
 TEST(CoordinatorFailoverE2eTest, BusyGroupReformsOnTheNewOwnerWithEveryAcknowledgedCommit) {
-  LocalClusterOptions options;
-  options.bin_dir = EDDY_BIN_DIR;
-  options.controllers = 1;
-  options.brokers = 3;
-  options.coordinators = 2;
-  options.registries = 0;
-  options.gateways = 2;
-  options.keep_data_if = [] { return ::testing::Test::HasFailure(); };
-  LocalCluster cluster(options);
-  EDDY_ASSERT_OK(cluster.Start());
+  // StartE2eCluster waits until the brokers are unfenced and __consumer_offsets exists: creating
+  // the RF-3 topic right after Start raced the brokers' first heartbeats (INVALID_REPLICATION_FACTOR).
+  std::unique_ptr<LocalCluster> started = StartE2eCluster({.coordinators = 2});
+  ASSERT_NE(started, nullptr);
+  LocalCluster& cluster = *started;
 
   const std::string group = "busy-group";
   const std::string ready = cluster.data_dir() + "/group-ready";
