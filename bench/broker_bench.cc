@@ -5,8 +5,10 @@
 //             streams (several in flight per stream, 4 partitions per request as a gateway batches
 //             per broker); throughput and its ratio to the storage figure (target >= 80%)
 //   acks=all  1 controller + 3 brokers, 16 partitions RF=3 min.insync.replicas=2, 50 MB/s offered
-//             open-loop (a request every 16 KiB / rate), produce latency p50/p99/max (target p99
-//             <= 5 ms)
+//             open-loop (a request every 16 KiB / rate), produce latency p50/p99/p99.9/max (target
+//             p99 <= 5 ms) as the client sees it, and the brokers' own histograms scraped from
+//             /metrics (acks=all produce time inside the leader, follower fetch time inside the
+//             leader), which tell broker time from transport and client time
 // Flags: --bin-dir=PATH (the Release daemons), --dir=PATH (scratch, default /tmp), --mb=N (bytes
 // per throughput phase, default 512), --seconds=N (acks=all phase, default 10), --rate-mb=N
 // (default 50), --out=PATH (JSON).
@@ -17,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -25,12 +28,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "libs/common/clock.h"
-#include "libs/storage/file_system.h"
-#include "libs/storage/partition_log.h"
+#include "bench/storage_append.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/data_stream_client.h"
 #include "tests/testing/local_cluster.h"
+#include "tests/testing/subprocess.h"
 #include "tests/testing/wait_for.h"
 
 namespace {
@@ -38,9 +40,7 @@ namespace {
 using eddy::testing::DataStreamClient;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr int kPartitions = 16;
-constexpr int kRecordBytes = 1024;
-constexpr int kRecordsPerBatch = 16;
+constexpr int kPartitions = eddy::bench::kStoragePartitions;
 
 double Since(SteadyClock::time_point t) {
   return std::chrono::duration<double>(SteadyClock::now() - t).count();
@@ -61,39 +61,7 @@ void Die(const absl::Status& s, const char* what) {
   }
 }
 
-std::string Batch() {
-  eddy::testing::TestBatch batch;
-  for (int i = 0; i < kRecordsPerBatch; ++i) {
-    batch.records.emplace_back(absl::StrCat("key-", i), std::string(kRecordBytes, 'a' + i));
-  }
-  return eddy::testing::BuildBatch(batch);
-}
-
-// StorageAppend is the baseline: the same batches appended to 16 logs in-process.
-double StorageAppend(const std::string& dir, int64_t total_bytes) {
-  eddy::common::Clock& clock = eddy::common::Clock::Real();
-  std::vector<std::unique_ptr<eddy::storage::PartitionLog>> logs;
-  for (int p = 0; p < kPartitions; ++p) {
-    auto log = eddy::storage::PartitionLog::Open(eddy::storage::PosixFileSystem(),
-                                                 absl::StrCat(dir, "/storage-", p), {}, clock);
-    Die(log.status(), "open log");
-    logs.push_back(std::move(*log));
-  }
-  const std::string batch = Batch();
-  const auto start = SteadyClock::now();
-  int64_t written = 0;
-  for (int64_t i = 0; written < total_bytes; ++i) {
-    std::string copy = batch;
-    Die(logs[i % kPartitions]
-            ->AppendAsLeader(std::span<char>(copy.data(), copy.size()), eddy::LeaderEpoch(0))
-            .status(),
-        "append");
-    written += static_cast<int64_t>(batch.size());
-  }
-  const double seconds = Since(start);
-  for (auto& log : logs) Die(log->Close(), "close");
-  return static_cast<double>(written) / seconds / 1e6;
-}
+std::string Batch() { return eddy::bench::StorageBatch(); }
 
 std::unique_ptr<eddy::testing::LocalCluster> StartCluster(const std::string& bin_dir,
                                                           const std::string& dir, int brokers) {
@@ -184,6 +152,7 @@ double Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes, int64_t*
   int64_t in_flight = 0;
   int64_t completed = 0;
   std::atomic<int64_t> failed{0};
+  std::atomic<int> first_error{0};  // a Kafka error code, -1 for a stream failure
   const auto start = SteadyClock::now();
   for (int64_t i = 0; i < requests; ++i) {
     {
@@ -193,19 +162,24 @@ double Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes, int64_t*
       ++in_flight;
     }
     const int first = static_cast<int>((i * kPerRequest) % kPartitions);
-    streams.by_partition[first]->SendAsync(Request(batch, first, kPerRequest, 1),
-                                           [&](absl::StatusOr<eddy::v1::DataResponse> r) {
-                                             if (!r.ok()) {
-                                               failed.fetch_add(1);
-                                             } else {
-                                               for (const auto& result : r->produce().results()) {
-                                                 if (result.error_code() != 0) failed.fetch_add(1);
-                                               }
-                                             }
-                                             absl::MutexLock lock(&mu);
-                                             --in_flight;
-                                             ++completed;
-                                           });
+    streams.by_partition[first]->SendAsync(
+        Request(batch, first, kPerRequest, 1), [&](absl::StatusOr<eddy::v1::DataResponse> r) {
+          if (!r.ok()) {
+            failed.fetch_add(1);
+            int expected = 0;
+            first_error.compare_exchange_strong(expected, -1);
+          } else {
+            for (const auto& result : r->produce().results()) {
+              if (result.error_code() == 0) continue;
+              failed.fetch_add(1);
+              int expected = 0;
+              first_error.compare_exchange_strong(expected, result.error_code());
+            }
+          }
+          absl::MutexLock lock(&mu);
+          --in_flight;
+          ++completed;
+        });
   }
   {
     absl::MutexLock lock(&mu);
@@ -214,7 +188,60 @@ double Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes, int64_t*
   }
   const double seconds = Since(start);
   *errors = failed.load();
+  if (*errors > 0) std::printf("acks=1: first error code %d\n", first_error.load());
   return static_cast<double>(requests * kPerRequest * batch.size()) / seconds / 1e6;
+}
+
+// ServerHistogram is one broker histogram series summed over every broker's /metrics.
+struct ServerHistogram {
+  std::vector<double> bounds;      // seconds, ascending; the last bucket is +Inf
+  std::vector<double> cumulative;  // per bound
+  double count = 0;
+
+  // Quantile returns the upper bound (ms) of the bucket holding quantile q (-1: in +Inf).
+  double QuantileMs(double q) const {
+    for (size_t i = 0; i < bounds.size(); ++i) {
+      if (cumulative[i] >= q * count) return bounds[i] * 1e3;
+    }
+    return -1;
+  }
+  double FractionAtMost(double seconds) const {
+    for (size_t i = 0; i < bounds.size(); ++i) {
+      if (bounds[i] >= seconds) return count > 0 ? cumulative[i] / count : 0;
+    }
+    return 1;
+  }
+};
+
+// ScrapeHistogram sums `name`{`label`} over the brokers' /metrics (curl; the bench is no daemon).
+ServerHistogram ScrapeHistogram(eddy::testing::LocalCluster& cluster, int brokers,
+                                const std::string& name, const std::string& label) {
+  ServerHistogram h;
+  std::map<double, double> by_bound;
+  for (int b = 0; b < brokers; ++b) {
+    auto page = eddy::testing::RunProcess(
+        {"/usr/bin/curl", "-sf",
+         "http://" + cluster.HttpAddress(eddy::testing::Role::kBroker, b) + "/metrics"});
+    if (!page.ok() || page->exit_code != 0) continue;
+    const std::string prefix = name + "_bucket{" + label + ",le=\"";
+    size_t at = 0;
+    while ((at = page->out.find(prefix, at)) != std::string::npos) {
+      const size_t le = at + prefix.size();
+      const size_t quote = page->out.find('"', le);
+      const size_t space = page->out.find(' ', quote);
+      const size_t eol = page->out.find('\n', space);
+      const std::string bound = page->out.substr(le, quote - le);
+      const double value = std::atof(page->out.substr(space + 1, eol - space - 1).c_str());
+      by_bound[bound == "+Inf" ? 1e300 : std::atof(bound.c_str())] += value;
+      at = eol;
+    }
+  }
+  for (const auto& [bound, cumulative] : by_bound) {
+    h.bounds.push_back(bound);
+    h.cumulative.push_back(cumulative);
+  }
+  if (!h.cumulative.empty()) h.count = h.cumulative.back();
+  return h;
 }
 
 struct LatencyResult {
@@ -222,7 +249,12 @@ struct LatencyResult {
   double achieved_mb = 0;
   double p50_ms = 0;
   double p99_ms = 0;
+  double p999_ms = 0;
   double max_ms = 0;
+  ServerHistogram server_produce;
+  ServerHistogram server_follower_fetch;
+  ServerHistogram replica_round_trip;
+  ServerHistogram replica_apply;
   int64_t requests = 0;
   int64_t errors = 0;
 };
@@ -238,6 +270,7 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
   std::vector<double> latencies;
   int64_t outstanding = 0;
   std::atomic<int64_t> failed{0};
+  std::atomic<int> first_error{0};  // a Kafka error code, -1 for a stream failure
   const auto start = SteadyClock::now();
   int64_t sent = 0;
   while (Since(start) < seconds) {
@@ -252,7 +285,12 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
     streams.by_partition[partition]->SendAsync(
         Request(batch, partition, 1, -1), [&, t0](absl::StatusOr<eddy::v1::DataResponse> r) {
           const double ms = Since(t0) * 1e3;
-          if (!r.ok() || r->produce().results(0).error_code() != 0) failed.fetch_add(1);
+          if (!r.ok() || r->produce().results(0).error_code() != 0) {
+            failed.fetch_add(1);
+            int expected = 0;
+            first_error.compare_exchange_strong(expected,
+                                                r.ok() ? r->produce().results(0).error_code() : -1);
+          }
           absl::MutexLock lock(&mu);
           latencies.push_back(ms);
           --outstanding;
@@ -277,9 +315,19 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
     };
     result.p50_ms = at(0.50);
     result.p99_ms = at(0.99);
+    result.p999_ms = at(0.999);
     result.max_ms = latencies.back();
   }
   result.errors = failed.load();
+  if (result.errors > 0) std::printf("acks=all: first error code %d\n", first_error.load());
+  result.server_produce =
+      ScrapeHistogram(cluster, 3, "eddy_broker_produce_latency_seconds", "acks=\"all\"");
+  result.server_follower_fetch =
+      ScrapeHistogram(cluster, 3, "eddy_broker_fetch_latency_seconds", "kind=\"follower\"");
+  result.replica_round_trip =
+      ScrapeHistogram(cluster, 3, "eddy_broker_replica_fetch_seconds", "stage=\"round_trip\"");
+  result.replica_apply =
+      ScrapeHistogram(cluster, 3, "eddy_broker_replica_fetch_seconds", "stage=\"apply\"");
   return result;
 }
 
@@ -296,7 +344,9 @@ int main(int argc, char** argv) {
   const std::string dir = absl::StrCat(scratch, "/eddy-broker-bench-", getpid());
   std::filesystem::create_directories(dir);
 
-  const double storage_mb = StorageAppend(dir + "/storage", total);
+  auto storage = eddy::bench::StorageAppendMbPerSec(dir + "/storage", total);
+  Die(storage.status(), "storage append");
+  const double storage_mb = *storage;
   std::printf("storage append (16 logs, 16 KiB batches of 1 KiB records): %.1f MB/s\n", storage_mb);
 
   double acks1_mb = 0;
@@ -317,24 +367,42 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "broker acks=all (3 brokers, RF=3, min.insync=2, %.0f MB/s offered): achieved %.1f MB/s, "
-      "p50 %.2f ms, p99 %.2f ms, max %.2f ms over %ld requests (%ld errors)\n",
-      all.offered_mb, all.achieved_mb, all.p50_ms, all.p99_ms, all.max_ms,
+      "p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms over %ld requests (%ld errors)\n",
+      all.offered_mb, all.achieved_mb, all.p50_ms, all.p99_ms, all.p999_ms, all.max_ms,
       static_cast<long>(all.requests), static_cast<long>(all.errors));
+  std::printf(
+      "  inside the leaders (histogram bucket bounds): acks=all produce p50 <= %.2f ms, p99 <= "
+      "%.2f ms, %.1f%% within 5 ms; follower fetch (long-poll included) p50 <= %.2f ms, p99 <= "
+      "%.2f ms over %.0f fetches\n",
+      all.server_produce.QuantileMs(0.5), all.server_produce.QuantileMs(0.99),
+      100 * all.server_produce.FractionAtMost(0.005), all.server_follower_fetch.QuantileMs(0.5),
+      all.server_follower_fetch.QuantileMs(0.99), all.server_follower_fetch.count);
+  std::printf(
+      "  at the followers: fetch round trip p50 <= %.2f ms, p99 <= %.2f ms; applying p50 <= %.2f "
+      "ms, p99 <= %.2f ms\n",
+      all.replica_round_trip.QuantileMs(0.5), all.replica_round_trip.QuantileMs(0.99),
+      all.replica_apply.QuantileMs(0.5), all.replica_apply.QuantileMs(0.99));
   std::filesystem::remove_all(dir);
 
   if (!out.empty()) {
-    nlohmann::json json = {{"storage_append_mb_s", storage_mb},
-                           {"acks1_mb_s", acks1_mb},
-                           {"acks1_ratio", acks1_mb / storage_mb},
-                           {"acks1_errors", acks1_errors},
-                           {"acks_all",
-                            {{"offered_mb_s", all.offered_mb},
-                             {"achieved_mb_s", all.achieved_mb},
-                             {"p50_ms", all.p50_ms},
-                             {"p99_ms", all.p99_ms},
-                             {"max_ms", all.max_ms},
-                             {"requests", all.requests},
-                             {"errors", all.errors}}}};
+    nlohmann::json json = {
+        {"storage_append_mb_s", storage_mb},
+        {"acks1_mb_s", acks1_mb},
+        {"acks1_ratio", acks1_mb / storage_mb},
+        {"acks1_errors", acks1_errors},
+        {"acks_all",
+         {{"offered_mb_s", all.offered_mb},
+          {"achieved_mb_s", all.achieved_mb},
+          {"p50_ms", all.p50_ms},
+          {"p99_ms", all.p99_ms},
+          {"p999_ms", all.p999_ms},
+          {"server_produce_p50_ms_at_most", all.server_produce.QuantileMs(0.5)},
+          {"server_produce_p99_ms_at_most", all.server_produce.QuantileMs(0.99)},
+          {"server_produce_within_5ms", all.server_produce.FractionAtMost(0.005)},
+          {"follower_fetches", all.server_follower_fetch.count},
+          {"max_ms", all.max_ms},
+          {"requests", all.requests},
+          {"errors", all.errors}}}};
     std::ofstream(out) << json.dump(2) << "\n";
   }
   return 0;

@@ -33,7 +33,14 @@ BrokerMetrics::BrokerMetrics(metrics::Registry& registry, bool per_topic)
       produce_acks1_(produce_latency_.WithLabels({"1"})),
       produce_acks_all_(produce_latency_.WithLabels({"all"})),
       fetch_consumer_(fetch_latency_.WithLabels({"consumer"})),
-      fetch_follower_(fetch_latency_.WithLabels({"follower"})) {}
+      fetch_follower_(fetch_latency_.WithLabels({"follower"})),
+      replica_fetch_(registry.AddHistogram(
+          "eddy_broker_replica_fetch_seconds",
+          "This broker's follower fetch cycles, by stage: round_trip (request sent to answer "
+          "read, long-poll included) and apply (answer appended to the logs).",
+          metrics::LatencyBucketsSeconds(), {"stage"})),
+      replica_fetch_round_trip_(replica_fetch_.WithLabels({"round_trip"})),
+      replica_fetch_apply_(replica_fetch_.WithLabels({"apply"})) {}
 
 void BrokerMetrics::Watch(const ReplicaManager& replicas) {
   const ReplicaManager* r = &replicas;
@@ -83,6 +90,11 @@ void BrokerMetrics::ProduceLatency(int acks, absl::Duration latency) {
                           : acks == 1 ? produce_acks1_
                                       : produce_acks_all_;
   h.Observe(absl::ToDoubleSeconds(latency));
+}
+
+void BrokerMetrics::ReplicaFetch(absl::Duration round_trip, absl::Duration apply) {
+  replica_fetch_round_trip_.Observe(absl::ToDoubleSeconds(round_trip));
+  replica_fetch_apply_.Observe(absl::ToDoubleSeconds(apply));
 }
 
 void BrokerMetrics::FetchLatency(bool follower, absl::Duration latency) {

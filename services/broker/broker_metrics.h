@@ -30,6 +30,10 @@ class BrokerMetrics {
   void ReplicationBytesIn(int64_t bytes) { replication_bytes_in_.Inc(static_cast<double>(bytes)); }
   void ProduceLatency(int acks, absl::Duration latency);
   void FetchLatency(bool follower, absl::Duration latency);
+  // ReplicaFetch records one follower fetch cycle as this broker's fetcher saw it: request sent to
+  // answer read (the leader's long-poll and the transport), and applying the answer to the logs.
+  // Together with the leader's acks=all latency they show where replication time goes.
+  void ReplicaFetch(absl::Duration round_trip, absl::Duration apply);
 
  private:
   struct TopicHandles {
@@ -54,6 +58,9 @@ class BrokerMetrics {
   metrics::Histogram& produce_acks_all_;
   metrics::Histogram& fetch_consumer_;
   metrics::Histogram& fetch_follower_;
+  metrics::Family<metrics::Histogram>& replica_fetch_;
+  metrics::Histogram& replica_fetch_round_trip_;
+  metrics::Histogram& replica_fetch_apply_;
   absl::Mutex mu_;
   std::map<std::string, TopicHandles> topics_ ABSL_GUARDED_BY(mu_);
 };

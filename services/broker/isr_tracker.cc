@@ -89,7 +89,7 @@ void IsrTracker::Propose(std::vector<BrokerId> new_isr) {
 }
 
 void IsrTracker::MaybeExpand(BrokerId replica) {
-  if (pending_ || InIsr(replica)) return;
+  if (pending_ || InIsr(replica) || ineligible_.contains(replica)) return;
   const FollowerState& state = followers_.at(replica);
   // Partition.isFollowerInSync: at or past the HW and holding the current leader epoch's start, so
   // that a new ISR member can never lead with a log missing this epoch's records.
@@ -97,6 +97,10 @@ void IsrTracker::MaybeExpand(BrokerId replica) {
   std::vector<BrokerId> expanded = assignment_.isr;
   expanded.push_back(replica);
   Propose(std::move(expanded));
+}
+
+void IsrTracker::SetIneligibleReplicas(std::set<BrokerId> ineligible) {
+  ineligible_ = std::move(ineligible);
 }
 
 void IsrTracker::MaybeAdvanceHighWatermark() {

@@ -15,7 +15,9 @@
 //   - An ISR member not caught up for longer than replica.lag.time.max.ms is proposed for removal;
 //   a
 //     replica outside the ISR whose log end reaches the HW and the current leader epoch's start
-//     offset is proposed for addition. One AlterPartition (KIP-497) is in flight at a time: a
+//     offset is proposed for addition, unless its broker is fenced or shutting down (KIP-841: the
+//     controller would refuse it with INELIGIBLE_REPLICA, and the next fetch would propose it
+//     again). One AlterPartition (KIP-497) is in flight at a time: a
 //     pending change blocks further proposals until the controller answers or new metadata arrives.
 //   - acks=all: rejected before appending when the ISR is below min.insync.replicas
 //     (NOT_ENOUGH_REPLICAS); a waiter completes once the HW passes its last offset, fails with
@@ -29,6 +31,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -119,6 +122,10 @@ class IsrTracker {
   // a new leader epoch means a new IsrTracker). Older or equal partition epochs are ignored.
   void OnPartitionChange(const PartitionAssignment& assignment);
 
+  // SetIneligibleReplicas names the brokers that are fenced or shutting down, which are not added to
+  // the ISR; one that becomes eligible again is added at its next caught-up fetch.
+  void SetIneligibleReplicas(std::set<BrokerId> ineligible);
+
   // Tick proposes ISR shrinks and times out waiters; the driver calls it periodically.
   void Tick();
 
@@ -158,6 +165,7 @@ class IsrTracker {
   common::Clock& clock_;
   std::map<BrokerId, FollowerState> followers_;
   std::optional<AlterPartitionProposal> pending_;
+  std::set<BrokerId> ineligible_;
   bool send_pending_ = false;  // pending_ must be (re)sent in the next output
   std::vector<Waiter> waiters_;
   std::vector<AcksAllCompletion> completions_;

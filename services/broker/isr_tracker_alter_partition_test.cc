@@ -89,6 +89,21 @@ TEST_F(IsrTrackerTest, ReplicaMissingTheCurrentEpochStartIsNotAdded) {
   EXPECT_TRUE(tracker_->TakeOutput().alter_partition.has_value());
 }
 
+TEST_F(IsrTrackerTest, FencedOrShuttingDownReplicaIsNotAddedUntilEligibleAgain) {
+  Start({kLeader, kFollowerA}, Offset(10));
+  tracker_->SetIneligibleReplicas({kFollowerB});
+  Fetch(kFollowerB, 10);  // caught up, but the controller would answer INELIGIBLE_REPLICA
+  Fetch(kFollowerB, 10);
+  EXPECT_FALSE(tracker_->TakeOutput().alter_partition.has_value());
+  EXPECT_FALSE(tracker_->alter_partition_pending());
+
+  tracker_->SetIneligibleReplicas({});
+  Fetch(kFollowerB, 10);
+  IsrTrackerOutput output = tracker_->TakeOutput();
+  ASSERT_TRUE(output.alter_partition.has_value());
+  EXPECT_THAT(output.alter_partition->new_isr, ElementsAre(kLeader, kFollowerA, kFollowerB));
+}
+
 TEST_F(IsrTrackerTest, OperationNotAttemptedDropsTheProposal) {
   Start({kLeader, kFollowerA}, Offset(10));
   Fetch(kFollowerB, 10);

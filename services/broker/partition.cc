@@ -108,6 +108,7 @@ void Partition::ApplyAssignment(const PartitionAssignment& assignment) {
         const Offset log_end = log_->LogEndOffset();
         tracker_ = std::make_unique<IsrTracker>(assignment, log_end, follower_high_watermark_,
                                                 log_end, TrackerOptions(), clock_);
+        tracker_->SetIneligibleReplicas(ineligible_);
         TakeTrackerOutput(out);
         spdlog::info("{}: leader in epoch {} at log end {}, high watermark {}", log_->dir(),
                      assignment.leader_epoch, log_end, tracker_->high_watermark());
@@ -120,6 +121,12 @@ void Partition::ApplyAssignment(const PartitionAssignment& assignment) {
     }
   }
   Run(std::move(out));
+}
+
+void Partition::SetIneligibleReplicas(const std::set<BrokerId>& ineligible) {
+  absl::MutexLock lock(&mu_);
+  ineligible_ = ineligible;
+  if (tracker_ != nullptr) tracker_->SetIneligibleReplicas(ineligible);
 }
 
 void Partition::UpdateConfig(const TopicConfig& config) {
@@ -207,6 +214,7 @@ ProduceResult Partition::Produce(std::span<char> records, int16_t acks, int16_t 
       result.base_offset = duplicate->first_offset;
       last_offset = duplicate->last_offset;
     } else {
+      const size_t segments_before = log_->SegmentCount();
       absl::StatusOr<storage::AppendResult> appended =
           log_->AppendAsLeader(records, assignment_.leader_epoch);
       if (!appended.ok()) {
@@ -231,6 +239,7 @@ ProduceResult Partition::Produce(std::span<char> records, int16_t acks, int16_t 
         if (appended->log_append_time_ms >= 0) batch.max_timestamp = appended->log_append_time_ms;
         producers_.ApplyBatch(batch, first, last);
       }
+      if (log_->SegmentCount() > segments_before) SnapshotProducersLocked();
       tracker_->OnLeaderAppend(log_->LogEndOffset());
       out.readable_changed = true;
     }
@@ -361,11 +370,13 @@ absl::Status Partition::AppendAsFollower(LeaderEpoch fetched_in, Offset fetch_of
       // Replayed before the append takes the buffer (no copy); a failed append rebuilds the state
       // from the log so it never runs ahead of it.
       EDDY_RETURN_IF_ERROR(producers_.ReplayRecords(Bytes(records)));
+      const size_t segments_before = log_->SegmentCount();
       if (absl::Status appended = log_->AppendAsFollower(std::move(records)).status();
           !appended.ok()) {
         RebuildProducerStateLocked().IgnoreError();
         return appended;
       }
+      if (log_->SegmentCount() > segments_before) SnapshotProducersLocked();
       changed = true;
     }
     const Offset log_end = log_->LogEndOffset();
@@ -381,6 +392,25 @@ absl::Status Partition::AppendAsFollower(LeaderEpoch fetched_in, Offset fetch_of
   }
   if (changed && events_.readable_changed) events_.readable_changed();
   return absl::OkStatus();
+}
+
+void Partition::SnapshotProducersLocked() {
+  if (snapshot_fs_ == nullptr) return;
+  const Offset at = log_->LogEndOffset();
+  absl::Status status =
+      storage::WriteProducerSnapshot(*snapshot_fs_, log_->dir(), at, producers_.Snapshot());
+  absl::StatusOr<std::vector<Offset>> snapshots =
+      storage::ListProducerSnapshots(*snapshot_fs_, log_->dir());
+  if (status.ok()) status = snapshots.status();
+  // The newest two are kept: one for a restart, and the one before it should the newest turn out
+  // to lie past what a crash leaves of the log.
+  for (size_t i = 0; status.ok() && i + kProducerSnapshotsKept < snapshots->size(); ++i) {
+    status = snapshot_fs_->Remove(storage::ProducerSnapshotPath(log_->dir(), (*snapshots)[i]));
+  }
+  if (!status.ok()) {
+    // Not fatal: a restart replays more of the log.
+    spdlog::warn("{}: producer snapshot at {}: {}", log_->dir(), at, status.ToString());
+  }
 }
 
 absl::Status Partition::RebuildProducerStateLocked() {

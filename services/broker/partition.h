@@ -6,6 +6,8 @@
 // diverges with the epoch boundary, KIP-101), and proposes ISR changes. As follower it appends what
 // the leader sent, replays it into the producer state (so a new leader already knows every
 // producer, as Kafka's followers do) and truncates by the leader's epoch end offsets.
+// The producer state is snapshotted at every segment roll and at close, so a restart (even after
+// a crash) replays only the log tail past the newest snapshot.
 //
 // Effects leave through the PartitionEvents the owner gives: an AlterPartition proposal to send,
 // and a note that readable data or the high watermark moved (delayed fetches re-check). Callbacks
@@ -19,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -106,6 +109,9 @@ class Partition {
   // UpdateConfig applies new topic configs to validation and ISR rules (the log keeps its own until
   // reopened, except that they are read at open).
   void UpdateConfig(const TopicConfig& config);
+  // SetIneligibleReplicas names the fenced or shutting-down brokers, which a leader does not add to
+  // the ISR (IsrTracker).
+  void SetIneligibleReplicas(const std::set<BrokerId>& ineligible);
 
   // Produce appends `records` (the client's bytes, rewritten in place) as leader. acks=-1 with no
   // error: the result says where the batch went and `done` runs later (possibly before Produce
@@ -191,6 +197,11 @@ class Partition {
   void FailWaiters(Dispatch& out, kafka::ErrorCode error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Run(Dispatch out);
   absl::Status RebuildProducerStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // SnapshotProducersLocked writes the producer state at the log end (after a segment roll, as
+  // Kafka does), so a restart after a crash replays only the log past it; older snapshots beyond
+  // the newest kProducerSnapshotsKept are removed.
+  void SnapshotProducersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static constexpr size_t kProducerSnapshotsKept = 2;
   absl::Status CheckFollowerLocked(LeaderEpoch fetched_in) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   Offset HighWatermarkLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   Offset LastStableOffsetLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -209,6 +220,7 @@ class Partition {
   ReplicaRole role_ ABSL_GUARDED_BY(mu_) = ReplicaRole::kNone;
   PartitionAssignment assignment_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<IsrTracker> tracker_ ABSL_GUARDED_BY(mu_);
+  std::set<BrokerId> ineligible_ ABSL_GUARDED_BY(mu_);
   // follower_high_watermark_: the leader's HW as last fetched (a follower's HW), or what this
   // replica had when it led.
   Offset follower_high_watermark_ ABSL_GUARDED_BY(mu_){0};

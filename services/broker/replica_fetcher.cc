@@ -126,12 +126,14 @@ class ReplicaFetcher {
         fp->set_partition_max_bytes(options_.partition_max_bytes);
         sent.emplace(p.key, std::make_pair(p, offset));
       }
+      const absl::Time sent_at = absl::Now();
       {
         absl::MutexLock lock(&mu_);
-        in_flight_since_ = absl::Now();
+        in_flight_since_ = sent_at;
       }
       eddy::v1::FetchResponse response;
       const bool ok = stream->Write(request) && stream->Read(&response);
+      const absl::Time answered_at = absl::Now();
       {
         absl::MutexLock lock(&mu_);
         in_flight_since_ = absl::InfiniteFuture();
@@ -150,6 +152,9 @@ class ReplicaFetcher {
         auto it = sent.find(key);
         if (it == sent.end()) continue;
         Apply(it->second.first, it->second.second, result);
+      }
+      if (metrics_ != nullptr) {
+        metrics_->ReplicaFetch(answered_at - sent_at, absl::Now() - answered_at);
       }
     }
     close_stream();

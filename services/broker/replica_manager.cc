@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/rpc/leader_hint.h"
 #include "spdlog/spdlog.h"
@@ -43,7 +44,7 @@ ReplicaManager::ReplicaManager(ReplicaManagerOptions options, storage::FileSyste
       followers_changed_(std::move(followers_changed)),
       cleaner_(options_.cleaner, clock) {}
 
-ReplicaManager::~ReplicaManager() { Stop(); }
+ReplicaManager::~ReplicaManager() { Stop().IgnoreError(); }
 
 std::string ReplicaManager::DirOf(const TopicPartitionKey& key) const {
   return absl::StrCat(options_.log_dir, "/", key.topic, "-", key.partition);
@@ -90,16 +91,27 @@ void ReplicaManager::ApplyMetadata(const eddy::v1::MetadataDelta& delta) {
   std::vector<std::pair<std::shared_ptr<Partition>, PartitionAssignment>> to_apply;
   std::vector<std::pair<std::string, std::shared_ptr<Partition>>> to_delete;
   std::vector<FollowerAssignment> followers;
+  std::set<BrokerId> ineligible;
+  std::vector<std::shared_ptr<Partition>> eligibility_changed;
   {
     absl::MutexLock lock(&mu_);
+    const std::set<BrokerId> ineligible_before = ineligible_brokers_;
     if (delta.snapshot()) {
       broker_targets_.clear();
       topics_.clear();
       topic_ids_.clear();
+      ineligible_brokers_.clear();
     }
     for (const eddy::v1::MemberStatus& member : delta.members()) {
       if (member.role() != eddy::v1::MEMBER_ROLE_BROKER) continue;
       const BrokerId id(member.member_id());
+      // KIP-841: a fenced or shutting-down broker is not added to any ISR.
+      if (member.state() == eddy::v1::MEMBER_STATE_FENCED ||
+          member.state() == eddy::v1::MEMBER_STATE_SHUTTING_DOWN) {
+        ineligible_brokers_.insert(id);
+      } else {
+        ineligible_brokers_.erase(id);
+      }
       if (member.state() == eddy::v1::MEMBER_STATE_UNSPECIFIED) {
         broker_targets_.erase(id);
         continue;
@@ -187,9 +199,19 @@ void ReplicaManager::ApplyMetadata(const eddy::v1::MetadataDelta& delta) {
       RemoveStrayDirectories();
     }
     followers = FollowersLocked();
+    ineligible = ineligible_brokers_;
+    if (ineligible != ineligible_before) {
+      for (const auto& [key, hosted] : partitions_) eligibility_changed.push_back(hosted.partition);
+    }
   }
   metadata_offset_.store(delta.offset());
-  for (auto& [partition, assignment] : to_apply) partition->ApplyAssignment(assignment);
+  for (const std::shared_ptr<Partition>& partition : eligibility_changed) {
+    partition->SetIneligibleReplicas(ineligible);
+  }
+  for (auto& [partition, assignment] : to_apply) {
+    partition->SetIneligibleReplicas(ineligible);
+    partition->ApplyAssignment(assignment);
+  }
   followers_changed_(std::move(followers));
   for (auto& [dir, partition] : to_delete) {
     partition->Close().IgnoreError();
@@ -207,7 +229,8 @@ void ReplicaManager::RemoveStrayDirectories() {
   for (const auto& [key, hosted] : partitions_)
     in_use.insert(absl::StrCat(key.topic, "-", key.partition));
   for (const std::string& name : *names) {
-    if (in_use.contains(name)) continue;
+    // Dot files are the broker's own markers (the clean-shutdown file), not partitions.
+    if (in_use.contains(name) || absl::StartsWith(name, ".")) continue;
     spdlog::info("deleting {}/{}: not assigned to this broker", options_.log_dir, name);
     if (absl::Status status = fs_.RemoveDirRecursive(absl::StrCat(options_.log_dir, "/", name));
         !status.ok()) {
@@ -334,10 +357,10 @@ void ReplicaManager::Run() {
   }
 }
 
-void ReplicaManager::Stop() {
+absl::Status ReplicaManager::Stop() {
   {
     absl::MutexLock lock(&run_mu_);
-    if (stopping_) return;
+    if (stopping_) return absl::OkStatus();
     stopping_ = true;
   }
   if (ticker_.joinable()) ticker_.join();
@@ -355,11 +378,14 @@ void ReplicaManager::Stop() {
     absl::MutexLock lock(&mu_);
     partitions.swap(partitions_);
   }
+  absl::Status first_error;
   for (const auto& [key, hosted] : partitions) {
     if (absl::Status status = hosted.partition->Close(); !status.ok()) {
       spdlog::error("{}: close: {}", key.ToString(), status.ToString());
+      first_error.Update(status);
     }
   }
+  return first_error;
 }
 
 PartitionCounts ReplicaManager::Counts() const {

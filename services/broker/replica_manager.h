@@ -137,9 +137,10 @@ class ReplicaManager {
   void PokeDelayed();
 
   // Start runs the ticker thread; Stop ends it, then closes and releases every partition (logs
-  // checkpointed, producer snapshots written).
+  // checkpointed, producer snapshots written); it returns the first close error, so the caller
+  // knows whether the shutdown was clean.
   void Start();
-  void Stop();
+  absl::Status Stop();
 
   PartitionCounts Counts() const;
   int64_t isr_shrinks() const { return isr_shrinks_.load(); }
@@ -178,6 +179,8 @@ class ReplicaManager {
   std::map<std::string, std::map<int32_t, BrokerId>> topics_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> topic_ids_ ABSL_GUARDED_BY(mu_);
   std::map<BrokerId, std::string> broker_targets_ ABSL_GUARDED_BY(mu_);
+  // Brokers fenced or shutting down (KIP-841), which leaders here do not add to an ISR.
+  std::set<BrokerId> ineligible_brokers_ ABSL_GUARDED_BY(mu_);
   int64_t broker_epoch_ ABSL_GUARDED_BY(mu_) = -1;
   bool stray_checked_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<int64_t> metadata_offset_{-1};

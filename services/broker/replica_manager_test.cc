@@ -9,6 +9,7 @@
 #include "libs/common/clock.h"
 #include "libs/kafka/record_batch_builder.h"
 #include "libs/storage/mem_file_system.h"
+#include "libs/storage/producer_snapshot.h"
 #include "tests/testing/status_matchers.h"
 
 namespace eddy::broker {
@@ -242,11 +243,60 @@ TEST_F(ReplicaManagerTest, IdempotentDuplicateGetsItsOriginalOffset) {
   EXPECT_EQ(replicas_->Get(key)->log().LogEndOffset(), Offset(5));
 
   // Restart: the producer state comes back (snapshot written at close, then the log tail).
-  replicas_->Stop();
+  ASSERT_TRUE(replicas_->Stop().ok());
   Make();
   replicas_->ApplyMetadata(snapshot);
   EXPECT_EQ(Produce(key, 1, Batch(2, 77, 3)).base_offset, Offset(3));
   EXPECT_EQ(replicas_->Get(key)->log().LogEndOffset(), Offset(5));
+}
+
+TEST_F(ReplicaManagerTest, ProducerSnapshotsAtSegmentRollsSurviveACrash) {
+  eddy::v1::MetadataDelta snapshot;
+  snapshot.set_snapshot(true);
+  eddy::v1::TopicMetadata topic = Topic("t", 'a', {Part(0, {1}, 1, 0, {1})});
+  (*topic.mutable_configs())["segment.bytes"] = "1024";
+  *snapshot.add_topics() = topic;
+  replicas_->ApplyMetadata(snapshot);
+  const TopicPartitionKey key{"t", 0};
+  const std::string dir = std::string(kLogDir) + "/t-0";
+  std::shared_ptr<Partition> p = replicas_->Get(key);
+  int32_t sequence = 0;
+  for (int i = 0; i < 80; ++i) {
+    ASSERT_EQ(Produce(key, 1, Batch(3, 77, sequence)).error, ErrorCode::kNone);
+    sequence += 3;
+  }
+  ASSERT_GT(p->log().SegmentCount(), 3u);
+  absl::StatusOr<std::vector<Offset>> snapshots = storage::ListProducerSnapshots(fs_, dir);
+  ASSERT_TRUE(snapshots.ok()) << snapshots.status();
+  // Written at the rolls (no close yet), the older ones pruned.
+  ASSERT_EQ(snapshots->size(), 2u);
+  const Offset newest = snapshots->back();
+  EXPECT_GT(newest, Offset(0));
+  EXPECT_LT(newest, p->log().LogEndOffset());
+  absl::StatusOr<std::vector<storage::ProducerSnapshotEntry>> entries =
+      storage::ReadProducerSnapshot(fs_, storage::ProducerSnapshotPath(dir, newest));
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].producer_id, ProducerId(77));
+  EXPECT_EQ((*entries)[0].last_offset, Offset(newest.value() - 1));
+
+  // kill -9: the data reached the disk, the close (and its snapshot) never happens.
+  EDDY_ASSERT_OK(p->log().Flush());
+  const Offset end = p->log().LogEndOffset();
+  p.reset();
+  fs_.SimulateCrash(/*seed=*/1);
+  Make();
+  replicas_->ApplyMetadata(snapshot);
+  p = replicas_->Get(key);
+  ASSERT_EQ(p->log().LogEndOffset(), end);
+  // Recovery started from the roll snapshot and replayed the tail: the last batch is still known
+  // as a duplicate, the next sequence continues, a gap is refused.
+  ProduceResult duplicate = Produce(key, 1, Batch(3, 77, sequence - 3));
+  EXPECT_EQ(duplicate.error, ErrorCode::kNone);
+  EXPECT_EQ(duplicate.base_offset, Offset(end.value() - 3));
+  EXPECT_EQ(Produce(key, 1, Batch(1, 77, sequence + 1)).error,
+            ErrorCode::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(Produce(key, 1, Batch(1, 77, sequence)).base_offset, end);
 }
 
 TEST_F(ReplicaManagerTest, DeletedTopicsAndStrayDirectoriesLoseTheirData) {

@@ -166,6 +166,23 @@ eddy::v1::WriteInfo ControllerService::WriteInfoOf(const QuorumWrite& write) con
   return info;
 }
 
+template <typename Response>
+grpc::ServerUnaryReactor* ControllerService::SubmitWrite(grpc::CallbackServerContext* context,
+                                                         Response* response,
+                                                         MetadataQuorum::Command command) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Redirect(context, reactor)) return reactor;
+  quorum_.Submit(std::move(command),
+                 [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
+                   if (!write.ok()) return Finish(context, reactor, write.status());
+                   if constexpr (requires { response->mutable_write(); }) {
+                     *response->mutable_write() = WriteInfoOf(*write);
+                   }
+                   reactor->Finish(grpc::Status::OK);
+                 });
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* ControllerService::RegisterMember(
     grpc::CallbackServerContext* context, const eddy::v1::RegisterMemberRequest* request,
     eddy::v1::RegisterMemberResponse* response) {
@@ -329,21 +346,21 @@ void ControllerService::CreateOffsetsTopic() {
 
 void ControllerService::AssignCoordinatorShards() {
   if (shards_pending_) return;
-  const std::vector<eddy::v1::MemberStatus> members = membership_.Members();
-  std::vector<NodeId> live;
   bool due = false;
   quorum_.Read([&](const MetadataImage& image) {
-    live = coordinators_.LiveCoordinators(image, members);
-    due = !coordinators_.AssignShards(image, members).records.empty();
+    due = !coordinators_.AssignShards(image, membership_.Members()).records.empty();
   });
   if (!due) return;
   shards_pending_ = true;
   auto moves = std::make_shared<std::vector<ShardMove>>();
-  // The command places shards against the image it runs on, with the live set this tick saw.
+  auto live = std::make_shared<std::vector<NodeId>>();
+  // The command plans again with the leases as they are when it runs (a coordinator may have
+  // announced its shutdown since the check), on a copy of the planner (it belongs to Tick).
   quorum_.Submit(
-      [live, moves](const MetadataImage& image) {
-        auto result = controller::AssignCoordinatorShards(image, eddy::v1::COORDINATOR_TYPE_GROUP,
-                                                          GroupCoordinatorShards(image), live);
+      [this, planner = coordinators_, moves, live](const MetadataImage& image) {
+        const std::vector<eddy::v1::MemberStatus> members = membership_.Members();
+        *live = planner.LiveCoordinators(image, members);
+        auto result = planner.AssignShards(image, members);
         *moves = std::move(result.response);
         return std::move(result.records);
       },
@@ -362,7 +379,7 @@ void ControllerService::AssignCoordinatorShards() {
         }
         spdlog::info("moved {} group coordinator shards at offset {} ({}); live coordinators: {}",
                      moves->size(), write->index.value(), summary,
-                     absl::StrJoin(live, ",", [](std::string* out, NodeId id) {
+                     absl::StrJoin(*live, ",", [](std::string* out, NodeId id) {
                        absl::StrAppend(out, id.value());
                      }));
       });
@@ -509,79 +526,44 @@ grpc::ServerWriteReactor<eddy::v1::MetadataDelta>* ControllerService::WatchMetad
 grpc::ServerUnaryReactor* ControllerService::CreateTopics(
     grpc::CallbackServerContext* context, const eddy::v1::CreateTopicsRequest* request,
     eddy::v1::CreateTopicsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Redirect(context, reactor)) return reactor;
-  quorum_.Submit(
-      [this, request, response](const MetadataImage& image) {
-        auto result = controller::CreateTopics(image, options_, *request, random_);
-        *response = std::move(result.response);
-        return std::move(result.records);
-      },
-      [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
-        if (!write.ok()) return Finish(context, reactor, write.status());
-        *response->mutable_write() = WriteInfoOf(*write);
-        reactor->Finish(grpc::Status::OK);
-      });
-  return reactor;
+  return SubmitWrite(context, response, [this, request, response](const MetadataImage& image) {
+    auto result = controller::CreateTopics(image, options_, *request, random_);
+    *response = std::move(result.response);
+    return std::move(result.records);
+  });
 }
 
 grpc::ServerUnaryReactor* ControllerService::DeleteTopics(
     grpc::CallbackServerContext* context, const eddy::v1::DeleteTopicsRequest* request,
     eddy::v1::DeleteTopicsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Redirect(context, reactor)) return reactor;
-  quorum_.Submit(
-      [request, response](const MetadataImage& image) {
-        auto result = controller::DeleteTopics(image, *request);
-        *response = std::move(result.response);
-        return std::move(result.records);
-      },
-      [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
-        if (!write.ok()) return Finish(context, reactor, write.status());
-        *response->mutable_write() = WriteInfoOf(*write);
-        reactor->Finish(grpc::Status::OK);
-      });
-  return reactor;
+  return SubmitWrite(context, response, [request, response](const MetadataImage& image) {
+    auto result = controller::DeleteTopics(image, *request);
+    *response = std::move(result.response);
+    return std::move(result.records);
+  });
 }
 
 grpc::ServerUnaryReactor* ControllerService::CreatePartitions(
     grpc::CallbackServerContext* context, const eddy::v1::CreatePartitionsRequest* request,
     eddy::v1::CreatePartitionsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Redirect(context, reactor)) return reactor;
-  quorum_.Submit(
-      [this, request, response](const MetadataImage& image) {
-        auto result = controller::CreatePartitions(image, options_, *request, random_);
-        *response = std::move(result.response);
-        return std::move(result.records);
-      },
-      [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
-        if (!write.ok()) return Finish(context, reactor, write.status());
-        *response->mutable_write() = WriteInfoOf(*write);
-        reactor->Finish(grpc::Status::OK);
-      });
-  return reactor;
+  return SubmitWrite(context, response, [this, request, response](const MetadataImage& image) {
+    auto result = controller::CreatePartitions(image, options_, *request, random_);
+    *response = std::move(result.response);
+    return std::move(result.records);
+  });
 }
 
 grpc::ServerUnaryReactor* ControllerService::AlterPartition(
     grpc::CallbackServerContext* context, const eddy::v1::AlterPartitionRequest* request,
     eddy::v1::AlterPartitionResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Redirect(context, reactor)) return reactor;
-  quorum_.Submit(
-      [request, response](const MetadataImage& image) {
-        auto result = controller::AlterPartition(image, *request);
-        response->set_error_code(result.response.error.code_value());
-        response->set_error_message(result.response.error.message);
-        *response->mutable_partition() =
-            ToPartitionMetadata(request->partition().partition(), result.response.partition);
-        return std::move(result.records);
-      },
-      [this, context, reactor](absl::StatusOr<QuorumWrite> write) {
-        if (!write.ok()) return Finish(context, reactor, write.status());
-        reactor->Finish(grpc::Status::OK);
-      });
-  return reactor;
+  return SubmitWrite(context, response, [request, response](const MetadataImage& image) {
+    auto result = controller::AlterPartition(image, *request);
+    response->set_error_code(result.response.error.code_value());
+    response->set_error_message(result.response.error.message);
+    *response->mutable_partition() =
+        ToPartitionMetadata(request->partition().partition(), result.response.partition);
+    return std::move(result.records);
+  });
 }
 
 // DescribeConfigs runs as a command that writes nothing: it reads the leader's image behind the
@@ -589,102 +571,59 @@ grpc::ServerUnaryReactor* ControllerService::AlterPartition(
 grpc::ServerUnaryReactor* ControllerService::DescribeConfigs(
     grpc::CallbackServerContext* context, const eddy::v1::DescribeConfigsRequest* request,
     eddy::v1::DescribeConfigsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Redirect(context, reactor)) return reactor;
-  quorum_.Submit(
-      [request, response](const MetadataImage& image) {
-        *response = ToProto(controller::DescribeConfigs(image, FromProto(*request)));
-        return std::vector<MetadataRecord>();
-      },
-      [this, context, reactor](absl::StatusOr<QuorumWrite> write) {
-        if (!write.ok()) return Finish(context, reactor, write.status());
-        reactor->Finish(grpc::Status::OK);
-      });
-  return reactor;
+  return SubmitWrite(context, response, [request, response](const MetadataImage& image) {
+    *response = ToProto(controller::DescribeConfigs(image, FromProto(*request)));
+    return std::vector<MetadataRecord>();
+  });
 }
 
 grpc::ServerUnaryReactor* ControllerService::AlterConfigs(
     grpc::CallbackServerContext* context, const eddy::v1::AlterConfigsRequest* request,
     eddy::v1::AlterConfigsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Redirect(context, reactor)) return reactor;
-  quorum_.Submit(
-      [request, response](const MetadataImage& image) {
-        auto result =
-            controller::AlterConfigs(image, FromProto(*request), request->validate_only());
-        ToProto(result.response, response->mutable_results());
-        return std::move(result.records);
-      },
-      [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
-        if (!write.ok()) return Finish(context, reactor, write.status());
-        *response->mutable_write() = WriteInfoOf(*write);
-        reactor->Finish(grpc::Status::OK);
-      });
-  return reactor;
+  return SubmitWrite(context, response, [request, response](const MetadataImage& image) {
+    auto result = controller::AlterConfigs(image, FromProto(*request), request->validate_only());
+    ToProto(result.response, response->mutable_results());
+    return std::move(result.records);
+  });
 }
 
 grpc::ServerUnaryReactor* ControllerService::IncrementalAlterConfigs(
     grpc::CallbackServerContext* context, const eddy::v1::IncrementalAlterConfigsRequest* request,
     eddy::v1::IncrementalAlterConfigsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Redirect(context, reactor)) return reactor;
-  quorum_.Submit(
-      [request, response](const MetadataImage& image) {
-        auto result = controller::IncrementalAlterConfigs(image, FromProto(*request),
-                                                          request->validate_only());
-        ToProto(result.response, response->mutable_results());
-        return std::move(result.records);
-      },
-      [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
-        if (!write.ok()) return Finish(context, reactor, write.status());
-        *response->mutable_write() = WriteInfoOf(*write);
-        reactor->Finish(grpc::Status::OK);
-      });
-  return reactor;
+  return SubmitWrite(context, response, [request, response](const MetadataImage& image) {
+    auto result =
+        controller::IncrementalAlterConfigs(image, FromProto(*request), request->validate_only());
+    ToProto(result.response, response->mutable_results());
+    return std::move(result.records);
+  });
 }
 
 grpc::ServerUnaryReactor* ControllerService::ElectLeaders(
     grpc::CallbackServerContext* context, const eddy::v1::ElectLeadersRequest* request,
     eddy::v1::ElectLeadersResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (request->election_type() != 0 && request->election_type() != 1) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                  absl::StrCat("unknown election type ", request->election_type(),
                                               " (Kafka's ElectionType: 0 PREFERRED, 1 UNCLEAN)")));
     return reactor;
   }
-  if (Redirect(context, reactor)) return reactor;
-  quorum_.Submit(
-      [request, response](const MetadataImage& image) {
-        auto result = controller::ElectLeaders(image, FromProto(*request));
-        *response = ToProto(result.response);
-        return std::move(result.records);
-      },
-      [this, context, reactor, response](absl::StatusOr<QuorumWrite> write) {
-        if (!write.ok()) return Finish(context, reactor, write.status());
-        *response->mutable_write() = WriteInfoOf(*write);
-        reactor->Finish(grpc::Status::OK);
-      });
-  return reactor;
+  return SubmitWrite(context, response, [request, response](const MetadataImage& image) {
+    auto result = controller::ElectLeaders(image, FromProto(*request));
+    *response = ToProto(result.response);
+    return std::move(result.records);
+  });
 }
 
 grpc::ServerUnaryReactor* ControllerService::AllocateProducerIds(
     grpc::CallbackServerContext* context, const eddy::v1::AllocateProducerIdsRequest* request,
     eddy::v1::AllocateProducerIdsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Redirect(context, reactor)) return reactor;
-  quorum_.Submit(
-      [this, request, response](const MetadataImage& image) {
-        auto result = controller::AllocateProducerIds(
-            image, options_, BrokerId(request->broker_id()), BrokerEpoch(request->broker_epoch()));
-        *response = ToProto(result.response);
-        return std::move(result.records);
-      },
-      [this, context, reactor](absl::StatusOr<QuorumWrite> write) {
-        if (!write.ok()) return Finish(context, reactor, write.status());
-        reactor->Finish(grpc::Status::OK);
-      });
-  return reactor;
+  return SubmitWrite(context, response, [this, request, response](const MetadataImage& image) {
+    auto result = controller::AllocateProducerIds(image, options_, BrokerId(request->broker_id()),
+                                                  BrokerEpoch(request->broker_epoch()));
+    *response = ToProto(result.response);
+    return std::move(result.records);
+  });
 }
 
 }  // namespace eddy::controller

@@ -97,6 +97,12 @@ class ControllerService final : public eddy::v1::Controller::CallbackService {
   void Finish(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
               const absl::Status& status);
   eddy::v1::WriteInfo WriteInfoOf(const QuorumWrite& write) const;
+  // SubmitWrite serves a unary write RPC: unless this controller leads it redirects; otherwise it
+  // runs `command` (which fills `response`) as a quorum command and finishes the call once its
+  // records are applied, setting the response's WriteInfo when the response has one.
+  template <typename Response>
+  grpc::ServerUnaryReactor* SubmitWrite(grpc::CallbackServerContext* context, Response* response,
+                                        MetadataQuorum::Command command);
   void RegisterBroker(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                       const eddy::v1::RegisterMemberRequest* request,
                       eddy::v1::RegisterMemberResponse* response);

@@ -49,7 +49,7 @@ class CoordinatorPlannerTest : public ::testing::Test {
   }
 
   // Plan runs one tick's planning on `planner` and applies the moves; returns how many moved.
-  size_t Plan(const CoordinatorPlanner &planner) {
+  size_t Plan(const CoordinatorPlanner& planner) {
     membership_.ExpireLeases();
     auto result = planner.AssignShards(f_.image(), membership_.Members());
     EXPECT_EQ(result.records.size(), result.response.size());

@@ -3,25 +3,18 @@
 #include <grpcpp/security/credentials.h>
 
 #include <filesystem>
-#include <set>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "libs/common/status_macros.h"
+#include "libs/raft/voters.h"
 #include "libs/rpc/leader_hint.h"
 #include "services/controller/metadata_watch.h"
 #include "spdlog/spdlog.h"
 
 namespace eddy::controller {
 namespace {
-
-absl::Status BadVoter(std::string_view item, std::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat("invalid quorum voter '", std::string(item), "': ",
-                                                 std::string(why), " (expected id@host:port)"));
-}
 
 // Outcome is a callback's result handed from the driver thread to the command thread.
 template <typename T>
@@ -33,29 +26,15 @@ struct Outcome {
 }  // namespace
 
 absl::StatusOr<std::vector<QuorumVoter>> ParseQuorumVoters(std::string_view spec) {
+  EDDY_ASSIGN_OR_RETURN(std::vector<raft::Voter> parsed, raft::ParseVoters(spec));
   std::vector<QuorumVoter> voters;
-  std::set<NodeId> seen;
-  for (absl::string_view item :
-       absl::StrSplit(absl::string_view(spec.data(), spec.size()), ',', absl::SkipWhitespace())) {
-    const std::string_view text(item.data(), item.size());
-    std::vector<absl::string_view> id_addr = absl::StrSplit(item, absl::MaxSplits('@', 1));
-    if (id_addr.size() != 2) return BadVoter(text, "missing '@'");
-    int32_t id = 0;
-    if (!absl::SimpleAtoi(id_addr[0], &id) || id <= 0) return BadVoter(text, "id must be > 0");
-    const size_t colon = id_addr[1].rfind(':');
-    if (colon == absl::string_view::npos || colon == 0) return BadVoter(text, "missing host:port");
-    int32_t port = 0;
-    if (!absl::SimpleAtoi(id_addr[1].substr(colon + 1), &port) || port <= 0 || port > 65535) {
-      return BadVoter(text, "port must be 1..65535");
-    }
-    if (!seen.insert(NodeId(id)).second) return BadVoter(text, "duplicate id");
-    QuorumVoter voter{.id = NodeId(id), .endpoint = {}};
+  for (const raft::Voter& parsed_voter : parsed) {
+    QuorumVoter voter{.id = parsed_voter.id, .endpoint = {}};
     voter.endpoint.set_name("grpc");
-    voter.endpoint.set_host(std::string(id_addr[1].substr(0, colon)));
-    voter.endpoint.set_port(port);
+    voter.endpoint.set_host(parsed_voter.host);
+    voter.endpoint.set_port(parsed_voter.port);
     voters.push_back(std::move(voter));
   }
-  if (voters.empty()) return absl::InvalidArgumentError("the quorum voter list is empty");
   return voters;
 }
 

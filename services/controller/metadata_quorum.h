@@ -55,8 +55,8 @@ struct QuorumVoter {
   eddy::v1::Endpoint endpoint;  // the voter's controller gRPC address
 };
 
-// ParseQuorumVoters parses "1@127.0.0.1:9093,2@127.0.0.1:9193" (kInvalidArgument naming the bad
-// item: malformed, non-positive id, bad port, duplicate id).
+// ParseQuorumVoters parses "1@127.0.0.1:9093,2@127.0.0.1:9193" with raft::ParseVoters
+// (kInvalidArgument naming the bad item: malformed, non-positive id, bad port, duplicate id).
 absl::StatusOr<std::vector<QuorumVoter>> ParseQuorumVoters(std::string_view spec);
 
 struct MetadataQuorumOptions {

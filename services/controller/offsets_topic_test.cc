@@ -13,7 +13,7 @@ using testing::MetadataFixture;
 
 class OffsetsTopicTest : public ::testing::Test {
  protected:
-  std::string TopicConfig(const std::string &name) {
+  std::string TopicConfig(const std::string& name) {
     return f_.image()
         .ConfigValue({eddy::v1::CONFIG_RESOURCE_TYPE_TOPIC, std::string(kOffsetsTopic)}, name)
         .value_or("(unset)");
@@ -40,11 +40,11 @@ TEST_F(OffsetsTopicTest, CreatesACompactedTopicWithKafkasDefaults) {
   ASSERT_TRUE(result.response.ok()) << result.response.message;
   f_.Apply(result.records);
 
-  const TopicState *topic = f_.image().FindTopicByName(kOffsetsTopic);
+  const TopicState* topic = f_.image().FindTopicByName(kOffsetsTopic);
   ASSERT_NE(topic, nullptr);
   EXPECT_EQ(topic->partitions.size(), 50u);
   EXPECT_EQ(GroupCoordinatorShards(f_.image()), 50);
-  for (const auto &[index, partition] : topic->partitions) {
+  for (const auto& [index, partition] : topic->partitions) {
     EXPECT_EQ(partition.replicas.size(), 3u) << "partition " << index;
     EXPECT_EQ(std::set<BrokerId>(partition.replicas.begin(), partition.replicas.end()).size(), 3u);
     EXPECT_TRUE(partition.HasLeader());
@@ -71,7 +71,7 @@ TEST_F(OffsetsTopicTest, ClientsCannotDeleteIt) {
   f_.AddBroker(1);
   options_.offsets_topic_replication_factor = 1;
   f_.Apply(CreateOffsetsTopic(f_.image(), options_, random_).records);
-  const TopicState *topic = f_.image().FindTopicByName(kOffsetsTopic);
+  const TopicState* topic = f_.image().FindTopicByName(kOffsetsTopic);
   ASSERT_NE(topic, nullptr);
 
   eddy::v1::DeleteTopicsRequest request;
@@ -80,7 +80,7 @@ TEST_F(OffsetsTopicTest, ClientsCannotDeleteIt) {
   ControllerResult<eddy::v1::DeleteTopicsResponse> result = DeleteTopics(f_.image(), request);
   EXPECT_TRUE(result.records.empty());
   ASSERT_EQ(result.response.results_size(), 2);
-  for (const eddy::v1::TopicResult &r : result.response.results()) {
+  for (const eddy::v1::TopicResult& r : result.response.results()) {
     EXPECT_EQ(r.error_code(), kafka::ToInt(kafka::ErrorCode::kInvalidTopicException));
     EXPECT_EQ(r.name(), kOffsetsTopic);
     EXPECT_NE(r.error_message().find("internal topic"), std::string::npos) << r.error_message();

@@ -3,14 +3,12 @@
 #include <grpcpp/security/credentials.h>
 
 #include <cstdlib>
-#include <set>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "libs/common/status_macros.h"
+#include "libs/raft/voters.h"
 #include "services/registry/registry_errors.h"
 #include "spdlog/spdlog.h"
 
@@ -21,11 +19,6 @@ namespace {
 // right after the entry applies, so this only has to cover entries applied in one driver pass.
 constexpr size_t kKeptResults = 1024;
 
-absl::Status BadVoter(absl::string_view item, std::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "invalid quorum voter '", item, "': ", std::string(why), " (expected id@host:port)"));
-}
-
 // IsRefusal says whether an apply error is the state refusing the command (a Confluent 4xxxx
 // code: every replica refuses it alike) rather than the store failing.
 bool IsRefusal(const absl::Status& status) { return ErrorCodeOf(status) < 50000; }
@@ -33,24 +26,11 @@ bool IsRefusal(const absl::Status& status) { return ErrorCodeOf(status) < 50000;
 }  // namespace
 
 absl::StatusOr<std::vector<RegistryVoter>> ParseRegistryVoters(std::string_view spec) {
+  EDDY_ASSIGN_OR_RETURN(std::vector<raft::Voter> parsed, raft::ParseVoters(spec));
   std::vector<RegistryVoter> voters;
-  std::set<int32_t> seen;
-  for (absl::string_view item :
-       absl::StrSplit(absl::string_view(spec.data(), spec.size()), ',', absl::SkipWhitespace())) {
-    std::vector<absl::string_view> id_addr = absl::StrSplit(item, absl::MaxSplits('@', 1));
-    if (id_addr.size() != 2) return BadVoter(item, "missing '@'");
-    int32_t id = 0;
-    if (!absl::SimpleAtoi(id_addr[0], &id) || id <= 0) return BadVoter(item, "id must be > 0");
-    const size_t colon = id_addr[1].rfind(':');
-    if (colon == absl::string_view::npos || colon == 0) return BadVoter(item, "missing host:port");
-    int32_t port = 0;
-    if (!absl::SimpleAtoi(id_addr[1].substr(colon + 1), &port) || port <= 0 || port > 65535) {
-      return BadVoter(item, "port must be 1..65535");
-    }
-    if (!seen.insert(id).second) return BadVoter(item, "duplicate id");
-    voters.push_back({.id = NodeId(id), .target = std::string(id_addr[1])});
+  for (const raft::Voter& voter : parsed) {
+    voters.push_back({.id = voter.id, .target = voter.target()});
   }
-  if (voters.empty()) return absl::InvalidArgumentError("the quorum voter list is empty");
   return voters;
 }
 

@@ -48,9 +48,9 @@ struct RegistryVoter {
   std::string target;
 };
 
-// ParseRegistryVoters parses --quorum-voters, "1@127.0.0.1:9096,2@127.0.0.1:9196" (the
-// controller's id@host:port syntax); kInvalidArgument names the bad item (malformed, id <= 0,
-// bad port, duplicate id).
+// ParseRegistryVoters parses --quorum-voters, "1@127.0.0.1:9096,2@127.0.0.1:9196", with
+// raft::ParseVoters (the controller's id@host:port syntax); kInvalidArgument names the bad item
+// (malformed, id <= 0, bad port, duplicate id).
 absl::StatusOr<std::vector<RegistryVoter>> ParseRegistryVoters(std::string_view spec);
 
 struct RegistryQuorumOptions {

@@ -1,5 +1,7 @@
 #include "services/runtime/daemon_host.h"
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <utility>
@@ -12,6 +14,15 @@
 
 namespace eddy::runtime {
 namespace {
+
+// Produce and fetch payloads are megabytes per request. With glibc's defaults each such buffer is
+// mmap'ed and unmapped (or the heap trimmed after it is freed), so every request pays page faults
+// and page zeroing; `./dev bench consume` ran 2-4x faster with the buffers kept on the heap.
+// Under the sanitizers mallopt is a no-op.
+void KeepLargeBuffersOnHeap() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
 
 rpc::ServerOptions GrpcOptions(const ServerConfig& config) {
   rpc::ServerOptions options;
@@ -84,6 +95,7 @@ void DaemonHost::Stop(absl::Duration grace) {
 
 int RunDaemon(std::string_view name, const common::ConfigSpec& spec, const ServerConfig& config,
               const std::function<int()>& main_body) {
+  KeepLargeBuffersOnHeap();
   if (absl::Status status = common::InitLogging(name, config.log); !status.ok()) {
     std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(name.size()), name.data(),
                  std::string(status.message()).c_str());

@@ -123,6 +123,7 @@ absl::Status MemberAgent::Register() {
   request.set_incarnation_id(incarnation_id_);
   request.set_rack(options_.rack);
   request.set_version(options_.version);
+  request.set_previous_member_epoch(options_.previous_member_epoch);
   for (const auto& endpoint : options_.endpoints) *request.add_endpoints() = endpoint;
   eddy::v1::RegisterMemberResponse response;
   absl::Status status =

@@ -34,6 +34,9 @@ struct MemberAgentOptions {
   absl::Duration call_timeout = absl::Seconds(2);
   // Metric name prefix, e.g. "eddy_broker".
   std::string metric_prefix;
+  // Brokers: the member epoch held when the previous run stopped cleanly (0: unknown or unclean),
+  // sent with every registration (RegisterMemberRequest.previous_member_epoch, KIP-966).
+  int64_t previous_member_epoch = 0;
 };
 
 class MemberAgent {

@@ -63,6 +63,9 @@ int RunMemberDaemon(const MemberDaemon& daemon) {
     options.endpoints = std::move(endpoints);
     options.controllers = daemon.membership->ControllerTargets();
     options.metric_prefix = std::string(daemon.metric_prefix);
+    if (daemon.previous_member_epoch) {
+      options.previous_member_epoch = daemon.previous_member_epoch();
+    }
     MemberAgent agent(std::move(options), host.channels(), host.metrics());
     host.daemon_service().SetMembershipSource([&](eddy::v1::DaemonDescription& description) {
       description.set_member_id(daemon.membership->node_id);
@@ -79,6 +82,7 @@ int RunMemberDaemon(const MemberDaemon& daemon) {
     host.SetReady(false);
     agent.Stop();
     if (daemon.stop) daemon.stop();
+    if (daemon.stopped) daemon.stopped(agent.member_epoch());
     host.Stop(timeout / 2);
     spdlog::info("stopped");
     return 0;

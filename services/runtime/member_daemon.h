@@ -46,6 +46,12 @@ struct MemberDaemon {
   std::function<absl::Status(DaemonHost& host, std::vector<eddy::v1::Endpoint>& endpoints)> start;
   // stop, if set, stops them after the member has announced its shutdown, before the host stops.
   std::function<void()> stop;
+  // previous_member_epoch, if set, runs after start and gives the epoch to register with as
+  // RegisterMemberRequest.previous_member_epoch (brokers, KIP-966).
+  std::function<int64_t()> previous_member_epoch;
+  // stopped, if set, runs after stop with the member epoch this run held (0 if it never
+  // registered), so a broker can record a clean shutdown.
+  std::function<void(int64_t member_epoch)> stopped;
 };
 
 // RunMemberDaemon runs `daemon` until SIGTERM/SIGINT and returns the process exit code.

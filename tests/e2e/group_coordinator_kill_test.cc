@@ -46,6 +46,8 @@ int Owner(const LocalCluster& cluster, const std::string& group) {
 }
 
 TEST(CoordinatorFailoverE2eTest, BusyGroupReformsOnTheNewOwnerWithEveryAcknowledgedCommit) {
+  // StartE2eCluster waits until the brokers are unfenced and __consumer_offsets exists: creating
+  // the RF-3 topic right after Start raced the brokers' first heartbeats (INVALID_REPLICATION_FACTOR).
   std::unique_ptr<LocalCluster> started = StartE2eCluster({.coordinators = 2});
   ASSERT_NE(started, nullptr);
   LocalCluster& cluster = *started;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <thread>
 
@@ -54,21 +55,30 @@ class BrokerFailoverTest : public BrokerClusterTest {
     // Small batches: many round trips, so every fault lands while batches are in flight.
     options.records_per_batch = 10;
     TestProducer producer(options);
+    // The records go out in kFaults + 1 segments; the next segment is allowed only after the
+    // fault in the current one, so every fault lands while batches are in flight however fast
+    // the build.
+    const int64_t segment = per_partition / (kFaults + 1);
+    producer.Allow(segment);
     absl::Status produced;
     std::atomic<bool> done{false};
     std::thread thread([&] {
       produced = producer.Run(per_partition);
       done.store(true);
     });
-    // The producer gives up by itself (batch deadline), so a failed assertion still joins.
+    // The producer gives up by itself (batch deadline), so a failed assertion still joins once
+    // the gate is open.
     struct Join {
       std::thread& t;
+      TestProducer& producer;
       ~Join() {
+        producer.Allow(std::numeric_limits<int64_t>::max());
         if (t.joinable()) t.join();
       }
-    } join{thread};
+    } join{thread, producer};
     for (int fault = 1; fault <= kFaults; ++fault) {
-      const int64_t at = per_partition * kPartitions * fault / (kFaults + 1);
+      // Half-way through the current segment.
+      const int64_t at = (segment * (fault - 1) + segment / 2) * kPartitions;
       ASSERT_TRUE(WaitFor([&] { return producer.acked_records() >= at || done.load(); },
                           absl::Seconds(60)));
       ASSERT_FALSE(done.load()) << "the producer finished before fault " << fault;
@@ -98,6 +108,7 @@ class BrokerFailoverTest : public BrokerClusterTest {
         EDDY_ASSERT_OK(cluster_->Restart(Role::kBroker, index));
       }
       std::cout << elapsed() << ": broker " << state->leader << " back" << std::endl;
+      producer.Allow(fault == kFaults ? per_partition : segment * (fault + 1));
     }
     while (!done.load()) {
       WaitFor([&] { return done.load(); }, absl::Seconds(3));

@@ -24,7 +24,9 @@ class ClusterMembershipTest : public ::testing::Test {
   void SetUp() override {
     LocalClusterOptions options;
     options.bin_dir = EDDY_BIN_DIR;
-    options.member_session_timeout_ms = 1500;
+    // Long enough that a broker stopped with SIGTERM (which closes __consumer_offsets' 50
+    // partitions on the way out) is still SHUTTING_DOWN, not yet FENCED, when Stop returns.
+    options.member_session_timeout_ms = 3000;
     options.member_heartbeat_interval_ms = 200;
     options.keep_data_if = [] { return ::testing::Test::HasFailure(); };
     cluster_ = std::make_unique<LocalCluster>(options);

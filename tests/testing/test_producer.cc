@@ -47,6 +47,11 @@ absl::Status TestProducer::Run(int64_t records_per_partition) {
   return absl::OkStatus();
 }
 
+void TestProducer::Allow(int64_t records_per_partition) {
+  absl::MutexLock lock(&allow_mu_);
+  allowed_ = records_per_partition;
+}
+
 absl::Status TestProducer::RunPartition(int32_t partition, int64_t records) {
   std::map<int32_t, std::unique_ptr<DataStreamClient>> clients;
   std::vector<int64_t> key_counters(options_.keys_per_partition, 0);
@@ -54,6 +59,12 @@ absl::Status TestProducer::RunPartition(int32_t partition, int64_t records) {
   int32_t leader = -1;
   int64_t sent = 0;
   while (sent < records) {
+    {
+      absl::MutexLock lock(&allow_mu_);
+      const int64_t next = std::min<int64_t>(sent + options_.records_per_batch, records);
+      auto allowed = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(allow_mu_) { return allowed_ >= next; };
+      allow_mu_.Await(absl::Condition(&allowed));
+    }
     TestBatch batch;
     batch.producer_id = options_.producer_id;
     batch.producer_epoch = 0;

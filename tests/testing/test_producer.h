@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -42,6 +43,11 @@ class TestProducer {
   // acknowledged, or the first failure.
   absl::Status Run(int64_t records_per_partition);
 
+  // Allow lets each partition's thread send up to `records_per_partition` records in all (default:
+  // unlimited); a thread at its limit waits until the limit is raised. Tests use it to keep
+  // records in flight across each fault on fast machines.
+  void Allow(int64_t records_per_partition);
+
   // acked_records counts acknowledged records so far (any thread).
   int64_t acked_records() const { return acked_.load(); }
   // retries counts batches sent again after an error or timeout.
@@ -55,6 +61,8 @@ class TestProducer {
   const TestProducerOptions options_;
   std::atomic<int64_t> acked_{0};
   std::atomic<int64_t> retries_{0};
+  absl::Mutex allow_mu_;
+  int64_t allowed_ ABSL_GUARDED_BY(allow_mu_) = std::numeric_limits<int64_t>::max();
   mutable absl::Mutex mu_;
   std::map<int32_t, std::vector<std::string>> acknowledged_ ABSL_GUARDED_BY(mu_);
 };

@@ -1,6 +1,6 @@
-// AlterConfigs (key 33) and IncrementalAlterConfigs (key 44), routed to the controller. AlterConfigs
-// replaces a resource's whole dynamic config set; the incremental form applies SET/DELETE/APPEND/
-// SUBTRACT operations (KIP-339).
+// AlterConfigs (key 33) and IncrementalAlterConfigs (key 44), routed to the controller.
+// AlterConfigs replaces a resource's whole dynamic config set; the incremental form applies
+// SET/DELETE/APPEND/SUBTRACT operations (KIP-339).
 #include "libs/kafka/error_codes.h"
 #include "libs/kafka/messages/alter_configs.h"
 #include "libs/kafka/messages/incremental_alter_configs.h"
@@ -12,16 +12,39 @@
 namespace eddy::gateway {
 namespace {
 
-// AlterResults runs `call` (an AlterConfigs or IncrementalAlterConfigs RPC) and fills the
-// per-resource results of `Response` (both responses share their shape).
-template <typename Response, typename ProtoRequest, typename ProtoResponse>
-void RunAlter(GatewayContext& context, Responder responder, ProtoRequest call,
-              std::vector<typename Response::AlterConfigsResourceResponse> results,
-              std::vector<std::optional<eddy::v1::ConfigResourceRef>> refs,
+// RunAlter converts the request's resources once for both forms: one result per resource in the
+// client's order (INVALID_REQUEST for an unsupported type) and, for each supported one, a resource
+// in the controller call filled by `add_configs(resource, call_resource)`. It then runs `method`
+// (the AlterConfigs or IncrementalAlterConfigs RPC) and answers with `Response` (both responses
+// share their shape).
+template <typename Response, typename Request, typename AddConfigs, typename ProtoRequest,
+          typename ProtoResponse>
+void RunAlter(GatewayContext& context, Responder responder, const Request& request,
+              AddConfigs add_configs,
               grpc::Status (eddy::v1::Controller::Stub::*method)(grpc::ClientContext*,
-                                                                  const ProtoRequest&,
-                                                                  ProtoResponse*)) {
+                                                                 const ProtoRequest&,
+                                                                 ProtoResponse*)) {
   using Result = typename Response::AlterConfigsResourceResponse;
+  ProtoRequest call;
+  call.set_validate_only(request.validate_only);
+  std::vector<Result> results;
+  std::vector<std::optional<eddy::v1::ConfigResourceRef>> refs;
+  for (const auto& resource : request.resources) {
+    std::optional<eddy::v1::ConfigResourceRef> ref =
+        ResourceRefOf(resource.resource_type, resource.resource_name);
+    Result& result = results.emplace_back();
+    result.resource_type = resource.resource_type;
+    result.resource_name = resource.resource_name;
+    if (!ref.has_value()) {
+      result.error_code = kafka::ToInt(kafka::ErrorCode::kInvalidRequest);
+      result.error_message = "Unsupported resource type.";
+    } else {
+      auto* out = call.add_resources();
+      *out->mutable_resource() = *ref;
+      add_configs(resource, *out);
+    }
+    refs.push_back(std::move(ref));
+  }
   auto finish = [responder](std::vector<Result> results) {
     Response response;
     for (Result& result : results) responder.Error(result.error_code);
@@ -30,7 +53,8 @@ void RunAlter(GatewayContext& context, Responder responder, ProtoRequest call,
   };
   if (context.controller == nullptr || call.resources().empty()) {
     for (size_t i = 0; i < refs.size(); ++i) {
-      if (refs[i].has_value()) results[i].error_code = kafka::ToInt(kafka::ErrorCode::kNotController);
+      if (!refs[i].has_value()) continue;
+      results[i].error_code = kafka::ToInt(kafka::ErrorCode::kNotController);
     }
     finish(std::move(results));
     return;
@@ -64,87 +88,43 @@ void RunAlter(GatewayContext& context, Responder responder, ProtoRequest call,
   });
 }
 
-template <typename Result>
-Result UnsupportedResource(int8_t type, const std::string& name) {
-  Result result;
-  result.resource_type = type;
-  result.resource_name = name;
-  result.error_code = kafka::ToInt(kafka::ErrorCode::kInvalidRequest);
-  result.error_message = "Unsupported resource type.";
-  return result;
-}
-
 }  // namespace
 
 absl::Status HandleAlterConfigs(GatewayContext& context, ClientInfo&,
                                 const kafka::RequestHeader& header, kafka::Reader& body,
                                 Responder responder) {
-  using Result = kafka::AlterConfigsResponse::AlterConfigsResourceResponse;
   absl::StatusOr<kafka::AlterConfigsRequest> request =
       DecodeBody<kafka::AlterConfigsRequest>(header, body);
   if (!request.ok()) return request.status();
-  eddy::v1::AlterConfigsRequest call;
-  call.set_validate_only(request->validate_only);
-  std::vector<Result> results;
-  std::vector<std::optional<eddy::v1::ConfigResourceRef>> refs;
-  for (const auto& resource : request->resources) {
-    std::optional<eddy::v1::ConfigResourceRef> ref =
-        ResourceRefOf(resource.resource_type, resource.resource_name);
-    if (!ref.has_value()) {
-      results.push_back(UnsupportedResource<Result>(resource.resource_type, resource.resource_name));
-    } else {
-      Result result;
-      result.resource_type = resource.resource_type;
-      result.resource_name = resource.resource_name;
-      results.push_back(std::move(result));
-      auto* out = call.add_resources();
-      *out->mutable_resource() = *ref;
-      for (const auto& config : resource.configs) {
-        if (config.value.has_value()) (*out->mutable_configs())[config.name] = *config.value;
-      }
-    }
-    refs.push_back(std::move(ref));
-  }
-  RunAlter<kafka::AlterConfigsResponse>(context, responder, std::move(call), std::move(results),
-                                        std::move(refs),
-                                        &eddy::v1::Controller::Stub::AlterConfigs);
+  RunAlter<kafka::AlterConfigsResponse>(
+      context, responder, *request,
+      [](const kafka::AlterConfigsRequest::AlterConfigsResource& resource,
+         eddy::v1::AlterConfigsRequest::Resource& out) {
+        for (const auto& config : resource.configs) {
+          if (config.value.has_value()) (*out.mutable_configs())[config.name] = *config.value;
+        }
+      },
+      &eddy::v1::Controller::Stub::AlterConfigs);
   return absl::OkStatus();
 }
 
 absl::Status HandleIncrementalAlterConfigs(GatewayContext& context, ClientInfo&,
-                                           const kafka::RequestHeader& header,
-                                           kafka::Reader& body, Responder responder) {
-  using Result = kafka::IncrementalAlterConfigsResponse::AlterConfigsResourceResponse;
+                                           const kafka::RequestHeader& header, kafka::Reader& body,
+                                           Responder responder) {
   absl::StatusOr<kafka::IncrementalAlterConfigsRequest> request =
       DecodeBody<kafka::IncrementalAlterConfigsRequest>(header, body);
   if (!request.ok()) return request.status();
-  eddy::v1::IncrementalAlterConfigsRequest call;
-  call.set_validate_only(request->validate_only);
-  std::vector<Result> results;
-  std::vector<std::optional<eddy::v1::ConfigResourceRef>> refs;
-  for (const auto& resource : request->resources) {
-    std::optional<eddy::v1::ConfigResourceRef> ref =
-        ResourceRefOf(resource.resource_type, resource.resource_name);
-    if (!ref.has_value()) {
-      results.push_back(UnsupportedResource<Result>(resource.resource_type, resource.resource_name));
-    } else {
-      Result result;
-      result.resource_type = resource.resource_type;
-      result.resource_name = resource.resource_name;
-      results.push_back(std::move(result));
-      auto* out = call.add_resources();
-      *out->mutable_resource() = *ref;
-      for (const auto& config : resource.configs) {
-        auto* op = out->add_operations();
-        op->set_name(config.name);
-        op->set_op(config.config_operation);
-        if (config.value.has_value()) op->set_value(*config.value);
-      }
-    }
-    refs.push_back(std::move(ref));
-  }
   RunAlter<kafka::IncrementalAlterConfigsResponse>(
-      context, responder, std::move(call), std::move(results), std::move(refs),
+      context, responder, *request,
+      [](const kafka::IncrementalAlterConfigsRequest::AlterConfigsResource& resource,
+         eddy::v1::IncrementalAlterConfigsRequest::Resource& out) {
+        for (const auto& config : resource.configs) {
+          auto* op = out.add_operations();
+          op->set_name(config.name);
+          op->set_op(config.config_operation);
+          if (config.value.has_value()) op->set_value(*config.value);
+        }
+      },
       &eddy::v1::Controller::Stub::IncrementalAlterConfigs);
   return absl::OkStatus();
 }
