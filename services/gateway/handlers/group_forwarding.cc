@@ -24,4 +24,17 @@ GroupBatches BatchGroupsByCoordinator(const GatewayContext& context,
   return out;
 }
 
+PartitionErrorCodes::PartitionErrorCodes(
+    const google::protobuf::RepeatedPtrField<eddy::v1::PartitionError>& results) {
+  for (const eddy::v1::PartitionError& r : results) {
+    codes_[{r.partition().topic(), r.partition().partition()}] =
+        static_cast<int16_t>(r.error_code());
+  }
+}
+
+int16_t PartitionErrorCodes::Code(const std::string& topic, int32_t partition) const {
+  auto it = codes_.find({topic, partition});
+  return it == codes_.end() ? kafka::ToInt(kafka::ErrorCode::kUnknownServerError) : it->second;
+}
+
 }  // namespace eddy::gateway

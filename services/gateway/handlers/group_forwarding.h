@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,6 +69,19 @@ struct GroupBatches {
 };
 GroupBatches BatchGroupsByCoordinator(const GatewayContext& context,
                                       const std::vector<std::string>& group_ids);
+
+// PartitionErrorCodes indexes a coordinator's per-partition answers (OffsetCommit, OffsetDelete)
+// so the handler can answer in the client's order; a partition the coordinator left out gets
+// UNKNOWN_SERVER_ERROR.
+class PartitionErrorCodes {
+ public:
+  explicit PartitionErrorCodes(
+      const google::protobuf::RepeatedPtrField<eddy::v1::PartitionError>& results);
+  int16_t Code(const std::string& topic, int32_t partition) const;
+
+ private:
+  std::map<std::pair<std::string, int32_t>, int16_t> codes_;
+};
 
 // OrderedResults gathers the results of concurrent calls into request-order slots and runs
 // `finish` once, after the last Done(). Start with one pending count per call plus one for the

@@ -1,8 +1,6 @@
 // OffsetCommit (key 8), forwarded to the group's coordinator, which checks generation and member
 // (or takes a simple consumer's commit, generation -1) and answers once the commit is durable.
 // Answers come back per partition, in the request's topic and partition order.
-#include <map>
-
 #include "libs/kafka/messages/offset_commit.h"
 #include "services/gateway/handlers/group_forwarding.h"
 
@@ -36,22 +34,14 @@ absl::Status HandleOffsetCommit(GatewayContext& context, ClientInfo&,
       context, request->group_id, &CoordinatorCalls::Stub::async_interface::OffsetCommit,
       std::move(call), context.InternalTimeout(),
       [responder, topics](int16_t error, eddy::v1::OffsetCommitResponse answer) {
-        std::map<std::pair<std::string, int32_t>, int16_t> errors;
-        for (const eddy::v1::PartitionError& r : answer.results()) {
-          errors[{r.partition().topic(), r.partition().partition()}] =
-              static_cast<int16_t>(r.error_code());
-        }
+        const PartitionErrorCodes errors(answer.results());
         kafka::OffsetCommitResponse response;
         for (const auto& topic : *topics) {
           kafka::OffsetCommitResponse::OffsetCommitResponseTopic out;
           out.name = topic.name;
           for (const auto& partition : topic.partitions) {
-            int16_t code = error;
-            if (code == 0) {
-              auto it = errors.find({topic.name, partition.partition_index});
-              code = it == errors.end() ? kafka::ToInt(kafka::ErrorCode::kUnknownServerError)
-                                        : it->second;
-            }
+            const int16_t code =
+                error != 0 ? error : errors.Code(topic.name, partition.partition_index);
             responder.Error(code);
             out.partitions.push_back({.partition_index = partition.partition_index,
                                       .error_code = code});

@@ -1,7 +1,5 @@
 // OffsetDelete (key 47), forwarded to the group's coordinator (GROUP_SUBSCRIBED_TO_TOPIC,
 // NON_EMPTY_GROUP and GROUP_ID_NOT_FOUND are its answers).
-#include <map>
-
 #include "libs/kafka/messages/offset_delete.h"
 #include "services/gateway/handlers/group_forwarding.h"
 
@@ -32,19 +30,12 @@ absl::Status HandleOffsetDelete(GatewayContext& context, ClientInfo&,
         response.error_code = error != 0 ? error : static_cast<int16_t>(answer.error_code());
         responder.Error(response.error_code);
         if (response.error_code == 0) {
-          std::map<std::pair<std::string, int32_t>, int16_t> errors;
-          for (const eddy::v1::PartitionError& r : answer.results()) {
-            errors[{r.partition().topic(), r.partition().partition()}] =
-                static_cast<int16_t>(r.error_code());
-          }
+          const PartitionErrorCodes errors(answer.results());
           for (const auto& topic : *topics) {
             kafka::OffsetDeleteResponse::OffsetDeleteResponseTopic out;
             out.name = topic.name;
             for (const auto& partition : topic.partitions) {
-              auto it = errors.find({topic.name, partition.partition_index});
-              const int16_t code = it == errors.end()
-                                       ? kafka::ToInt(kafka::ErrorCode::kUnknownServerError)
-                                       : it->second;
+              const int16_t code = errors.Code(topic.name, partition.partition_index);
               responder.Error(code);
               out.partitions.push_back({.partition_index = partition.partition_index,
                                         .error_code = code});
