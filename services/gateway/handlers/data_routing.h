@@ -97,7 +97,7 @@ class PartitionFanOut {
   // is the answer's repeated per-partition results (nullptr for an answer of another kind), and
   // `fill(result, out)` copies a result's fields besides error_code into its slot.
   template <typename ResultsOf, typename Fill>
-  void Send(BrokerDataPath& brokers, absl::Duration timeout, Responder responder,
+  void Send(runtime::BrokerDataPath& brokers, absl::Duration timeout, Responder responder,
             ResultsOf results_of, Fill fill) && {
     ScatterGather(brokers, std::move(batches_), timeout,
                   [response = std::move(response_), slots = std::move(slots_), responder,
