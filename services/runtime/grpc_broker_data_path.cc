@@ -20,9 +20,14 @@ struct GrpcBrokerDataPath::Pending {
 class GrpcBrokerDataPath::Stream
     : public grpc::ClientBidiReactor<eddy::v1::DataRequest, eddy::v1::DataResponse> {
  public:
-  Stream(GrpcBrokerDataPath& owner, int32_t broker_id, std::shared_ptr<grpc::Channel> channel)
+  // The call starts with `first` queued: were it started first, a call failing at once (broker
+  // down, fail-fast) could reach OnDone on a gRPC thread before `first` was registered, and
+  // `first` would never be answered.
+  Stream(GrpcBrokerDataPath& owner, int32_t broker_id, std::shared_ptr<grpc::Channel> channel,
+         eddy::v1::DataRequest& first)
       : owner_(owner), broker_id_(broker_id), stub_(eddy::v1::Broker::NewStub(channel)) {
     stub_->async()->Data(&context_, this);
+    Write(first);
     StartRead(&response_);
     StartCall();
   }
@@ -115,7 +120,6 @@ void GrpcBrokerDataPath::Send(int32_t broker_id, const std::string& target,
                               Callback callback) {
   auto pending = std::make_shared<Pending>();
   pending->callback = std::move(callback);
-  Stream* stream = nullptr;
   uint64_t id = 0;
   {
     absl::MutexLock lock(&mu_);
@@ -139,10 +143,9 @@ void GrpcBrokerDataPath::Send(int32_t broker_id, const std::string& target,
     // Holding mu_ keeps `stream` from being deleted (StreamDone takes mu_ first).
     auto it = streams_.find(broker_id);
     if (it == streams_.end() || !it->second->Write(request)) {
-      stream = new Stream(*this, broker_id, channels_.Get(target));
+      auto* stream = new Stream(*this, broker_id, channels_.Get(target), request);
       ++live_streams_;
       streams_[broker_id] = stream;
-      stream->Write(request);
     }
   }
 }

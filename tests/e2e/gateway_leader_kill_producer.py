@@ -58,9 +58,9 @@ def faults_done():
         return 0
 
 
-# request.timeout.ms below librdkafka's 30 s: after a leader kill a produce request sometimes gets
-# no answer through the gateway and the idempotent producer waits out that timeout before retrying
-# (the brokers meanwhile serve the new leader with a full ISR); 10 s keeps CI short.
+# request.timeout.ms below librdkafka's 30 s keeps a run short should a produce request ever go
+# unanswered again (the gateway once lost a request sent as its stream to a killed broker ended;
+# the idempotent producer then waited out the timeout before retrying).
 producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True,
                      "linger.ms": 2, "message.timeout.ms": 90000, "request.timeout.ms": 10000,
                      "retry.backoff.ms": 50, "topic.metadata.refresh.interval.ms": 1000})

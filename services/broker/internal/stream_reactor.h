@@ -1,7 +1,8 @@
 // StreamReactor serves one long-lived bidirectional stream whose requests are answered
-// independently: each request read goes to the handler at once (the next read starts right away,
-// so many requests are in flight), and each answer is queued and written in turn whenever the
-// handler (or a later completion on another thread) sends it. The stream finishes once the client
+// independently: each request read goes to the handler, in stream order (the next read starts when
+// the handler returns; a handler that waits, as acks=all, answers later, so many requests are in
+// flight), and each answer is queued and written in turn whenever the handler (or a later
+// completion on another thread) sends it. The stream finishes once the client
 // half-closed and every request was answered, or at once when it is cancelled; answers that arrive
 // after that are dropped. The reactor deletes itself in OnDone (gRPC callback API).
 #pragma once
@@ -53,8 +54,17 @@ class StreamReactor : public grpc::ServerBidiReactor<Request, Response> {
     }
     Request request = std::move(request_);
     request_.Clear();
-    this->StartRead(&request_);
+    // The next read starts only once the handler returned: gRPC may run its OnReadDone on another
+    // thread at once, and two handlers running together could take the same partition in either
+    // order. A client's requests must reach each partition in stream order, as Kafka handles a
+    // connection's requests in order (an idempotent producer's batch overtaking the one before it
+    // is OUT_OF_ORDER_SEQUENCE_NUMBER). Answers still complete independently.
     handler_(request, box_);
+    {
+      absl::MutexLock lock(&box_->mu);
+      if (box_->finished) return;
+    }
+    this->StartRead(&request_);
   }
 
   void OnWriteDone(bool ok) override {
