@@ -12,7 +12,7 @@
 //            Members act as clients do: MEMBER_ID_REQUIRED rejoin, the leader assigns, followers
 //            sync, heartbeats every --heartbeat-ms and rejoin on REBALANCE_IN_PROGRESS.
 // Flags: --bin-dir=PATH (Release daemons), --seconds=N (per commit phase, default 10),
-// --committers=N (default 64), --groups=N (default 500), --partitions=N (per commit, default 4),
+// --committers=N (default 256), --groups=N (default 500), --partitions=N (per commit, default 4),
 // --members=N (default 50), --heartbeat-ms=N (default 100), --out=PATH (JSON).
 #include <grpcpp/grpcpp.h>
 
@@ -407,9 +407,10 @@ std::unique_ptr<LocalCluster> StartCluster(const std::string& bin_dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows while a phase runs
   const std::string bin_dir = Flag(argc, argv, "bin-dir", "build/release/bin");
   const double seconds = std::atof(Flag(argc, argv, "seconds", "10").c_str());
-  const int committers = std::atoi(Flag(argc, argv, "committers", "64").c_str());
+  const int committers = std::atoi(Flag(argc, argv, "committers", "256").c_str());
   const int groups = std::atoi(Flag(argc, argv, "groups", "500").c_str());
   const int partitions = std::atoi(Flag(argc, argv, "partitions", "4").c_str());
   const int members = std::atoi(Flag(argc, argv, "members", "50").c_str());
