@@ -19,9 +19,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -133,31 +135,72 @@ struct CommitResult {
   double load = 0;
 };
 
+// Committer is one closed-loop committer: a commit in flight at all times, the next sent from the
+// previous one's completion (gRPC's callback API, so hundreds of them cost no client threads).
+struct Committer {
+  Stub* stub = nullptr;
+  int next_group = 0;
+  int64_t offset = 0;
+  std::unique_ptr<grpc::ClientContext> context;
+  eddy::v1::OffsetCommitRequest request;
+  eddy::v1::OffsetCommitResponse response;
+  SteadyClock::time_point sent;
+  std::vector<double> latencies_ms;
+  int64_t errors = 0;
+};
+
 CommitResult RunCommits(std::vector<std::unique_ptr<Stub>>& stubs, int committers, int groups,
                         int partitions, double seconds) {
-  std::vector<std::vector<double>> latencies(committers);
-  std::atomic<int64_t> errors{0};
   std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::condition_variable all_done;
+  int done = 0;
+  std::vector<Committer> slots(committers);
+  std::function<void(Committer&)> send = [&](Committer& c) {
+    if (stop.load()) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (++done == committers) all_done.notify_one();
+      return;
+    }
+    c.request = CommitRequest(GroupName(c.next_group % groups), partitions, ++c.offset);
+    c.next_group += committers;
+    c.context = std::make_unique<grpc::ClientContext>();
+    Deadline(*c.context, 30);
+    c.response.Clear();
+    c.sent = SteadyClock::now();
+    c.stub->async()->OffsetCommit(c.context.get(), &c.request, &c.response,
+                                  [&send, &c](grpc::Status status) {
+                                    bool ok = status.ok() && c.response.results_size() ==
+                                                                 c.request.partitions_size();
+                                    for (const auto& r : c.response.results()) {
+                                      ok = ok && r.error_code() == 0;
+                                    }
+                                    if (ok) {
+                                      c.latencies_ms.push_back(Since(c.sent) * 1000);
+                                    } else {
+                                      ++c.errors;
+                                    }
+                                    send(c);
+                                  });
+  };
   const auto start = SteadyClock::now();
   for (int t = 0; t < committers; ++t) {
-    threads.emplace_back([&, t] {
-      Stub& stub = *stubs[t % stubs.size()];
-      int64_t offset = 0;
-      for (int i = t; !stop.load(std::memory_order_relaxed); i += committers) {
-        const auto request = CommitRequest(GroupName(i % groups), partitions, ++offset);
-        const auto sent = SteadyClock::now();
-        if (Commit(stub, request) == 0) {
-          latencies[t].push_back(Since(sent) * 1000);
-        } else {
-          errors.fetch_add(1);
-        }
-      }
-    });
+    slots[t].stub = stubs[t % stubs.size()].get();
+    slots[t].next_group = t;
+    send(slots[t]);
   }
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
-  for (auto& thread : threads) thread.join();
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    all_done.wait(lock, [&] { return done == committers; });
+  }
+  std::vector<std::vector<double>> latencies;
+  int64_t errors = 0;
+  for (Committer& c : slots) {
+    latencies.push_back(std::move(c.latencies_ms));
+    errors += c.errors;
+  }
   CommitResult result;
   result.groups = groups;
   result.seconds = Since(start);
@@ -165,7 +208,7 @@ CommitResult RunCommits(std::vector<std::unique_ptr<Stub>>& stubs, int committer
   for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
   result.commits = static_cast<int64_t>(all.size());
-  result.errors = errors.load();
+  result.errors = errors;
   result.commits_per_s = static_cast<double>(result.commits) / result.seconds;
   result.offsets_per_s = result.commits_per_s * partitions;
   if (!all.empty()) {
