@@ -1,11 +1,12 @@
 // `./dev bench groups`: issue 8 acceptance 5 on the real, durable stack. 1 controller, 3 brokers
 // (__consumer_offsets RF 3, so every commit and group change is an acks=all replicated append) and
 // 1 eddy-coordinator (Release, LocalCluster), driven through the Coordinator gRPC API:
-//   commits  offset commits/s and offsets/s on the one coordinator: --committers threads in closed
-//            loop (one commit in flight each) over --groups groups spread across the shards, so each
-//            shard's log groups the appends waiting behind its in-flight produce (target >= 10,000
-//            commits/s); then 4x as many in flight; then --committers on a single group (one
-//            shard); latency p50/p99.
+//   commits  offset commits/s and offsets/s on the one coordinator: --committers closed-loop
+//   committers
+//            (one commit in flight each, gRPC callback API) over --groups groups spread across the
+//            shards, so each shard's log groups the appends waiting behind its in-flight produce
+//            (target >= 10,000 commits/s); then 4x as many in flight; then --committers on a single
+//            group (one shard); latency p50/p99.
 //   join     time from the 50th member's first JoinGroup to a Stable 50-member group (every member
 //            synced in one generation): a cold group (all 50 start together) and a stable 49-member
 //            group that a 50th joins, with group.initial.rebalance.delay.ms=0 (target <= 3 s); then
@@ -170,20 +171,19 @@ CommitResult RunCommits(std::vector<std::unique_ptr<Stub>>& stubs, int committer
     Deadline(*c.context, 30);
     c.response.Clear();
     c.sent = SteadyClock::now();
-    c.stub->async()->OffsetCommit(c.context.get(), &c.request, &c.response,
-                                  [&send, &c](grpc::Status status) {
-                                    bool ok = status.ok() && c.response.results_size() ==
-                                                                 c.request.partitions_size();
-                                    for (const auto& r : c.response.results()) {
-                                      ok = ok && r.error_code() == 0;
-                                    }
-                                    if (ok) {
-                                      c.latencies_ms.push_back(Since(c.sent) * 1000);
-                                    } else {
-                                      ++c.errors;
-                                    }
-                                    send(c);
-                                  });
+    c.stub->async()->OffsetCommit(
+        c.context.get(), &c.request, &c.response, [&send, &c](grpc::Status status) {
+          bool ok = status.ok() && c.response.results_size() == c.request.partitions_size();
+          for (const auto& r : c.response.results()) {
+            ok = ok && r.error_code() == 0;
+          }
+          if (ok) {
+            c.latencies_ms.push_back(Since(c.sent) * 1000);
+          } else {
+            ++c.errors;
+          }
+          send(c);
+        });
   };
   const auto start = SteadyClock::now();
   for (int t = 0; t < committers; ++t) {
@@ -353,8 +353,8 @@ class Member {
 
 // StableAt returns when every one of `want` members had synced in one generation (the latest
 // sync), or nullopt while they have not. A member syncs only in a generation it belongs to.
-std::optional<SteadyClock::time_point> StableAt(
-    const std::vector<std::unique_ptr<Member>>& members, size_t want) {
+std::optional<SteadyClock::time_point> StableAt(const std::vector<std::unique_ptr<Member>>& members,
+                                                size_t want) {
   if (members.size() != want) return std::nullopt;
   int32_t generation0 = -2;
   SteadyClock::time_point latest{};
@@ -378,8 +378,7 @@ bool DescribedStable(Stub& stub, const std::string& group, int want) {
   Deadline(context, 10);
   eddy::v1::DescribeGroupsResponse response;
   return stub.DescribeGroups(&context, request, &response).ok() && response.groups_size() == 1 &&
-         response.groups(0).group_state() == "Stable" &&
-         response.groups(0).members_size() == want;
+         response.groups(0).group_state() == "Stable" && response.groups(0).members_size() == want;
 }
 
 struct JoinResult {
@@ -410,9 +409,7 @@ JoinResult RunJoin(Stub& stub, const std::string& scenario, const std::string& g
   }
   start(members - before);
   const bool stable = WaitFor(
-      [&] {
-        return StableAt(all, members).has_value() && DescribedStable(stub, group, members);
-      },
+      [&] { return StableAt(all, members).has_value() && DescribedStable(stub, group, members); },
       absl::Seconds(60), absl::Milliseconds(5));
   if (stable) {
     SteadyClock::time_point last_join{};
@@ -463,8 +460,9 @@ int main(int argc, char** argv) {
   const int heartbeat_ms = std::atoi(Flag(argc, argv, "heartbeat-ms", "100").c_str());
   const std::string out = Flag(argc, argv, "out", "");
   if (committers < 1 || groups < 1 || partitions < 1 || members < 2 || heartbeat_ms < 1) {
-    std::fprintf(stderr, "bench_groups: --committers, --groups, --partitions, --heartbeat-ms >= 1, "
-                         "--members >= 2\n");
+    std::fprintf(stderr,
+                 "bench_groups: --committers, --groups, --partitions, --heartbeat-ms >= 1, "
+                 "--members >= 2\n");
     return 2;
   }
 
@@ -474,9 +472,10 @@ int main(int argc, char** argv) {
   auto cluster = StartCluster(bin_dir);
   const std::string address = cluster->GrpcAddress(Role::kCoordinator);
   auto stubs = Stubs(address, 4);
-  std::printf("cluster: 1 controller, 3 brokers (__consumer_offsets RF 3, acks=all), 1 coordinator "
-              "at %s\n",
-              address.c_str());
+  std::printf(
+      "cluster: 1 controller, 3 brokers (__consumer_offsets RF 3, acks=all), 1 coordinator "
+      "at %s\n",
+      address.c_str());
   WarmUp(*stubs[0], groups, partitions);
 
   std::printf("offset commits: %d partitions per commit, %.0f s each\n", partitions, seconds);
@@ -487,15 +486,17 @@ int main(int argc, char** argv) {
   commits.push_back(RunCommits(stubs, 4 * committers, groups, partitions, seconds));
   commits.push_back(RunCommits(stubs, committers, 1, partitions, seconds));
   for (const CommitResult& r : commits) {
-    std::printf("  %4d group(s), %5d committers: %7.0f commits/s %7.0f offsets/s  p50 %6.2f ms  "
-                "p99 %6.2f ms  errors %lld  load %.2f\n",
-                r.groups, r.committers, r.commits_per_s, r.offsets_per_s, r.p50_ms, r.p99_ms,
-                static_cast<long long>(r.errors), r.load);
+    std::printf(
+        "  %4d group(s), %5d committers: %7.0f commits/s %7.0f offsets/s  p50 %6.2f ms  "
+        "p99 %6.2f ms  errors %lld  load %.2f\n",
+        r.groups, r.committers, r.commits_per_s, r.offsets_per_s, r.p50_ms, r.p99_ms,
+        static_cast<long long>(r.errors), r.load);
   }
 
-  std::printf("join: %d members, heartbeat every %d ms; from the last member's JoinGroup to all "
-              "synced\n",
-              members, heartbeat_ms);
+  std::printf(
+      "join: %d members, heartbeat every %d ms; from the last member's JoinGroup to all "
+      "synced\n",
+      members, heartbeat_ms);
   std::vector<JoinResult> joins;
   joins.push_back(RunJoin(*stubs[0], "cold group, initial delay 0", "bench-join-cold", members, 0,
                           heartbeat_ms));
@@ -540,8 +541,8 @@ int main(int argc, char** argv) {
     }
     std::ofstream(out) << json.dump(2) << "\n";
   }
-  const bool ok = commits[0].commits > 0 && std::all_of(joins.begin(), joins.end(), [](const auto& j) {
-                    return j.seconds >= 0;
-                  });
+  const bool ok =
+      commits[0].commits > 0 &&
+      std::all_of(joins.begin(), joins.end(), [](const auto& j) { return j.seconds >= 0; });
   return ok ? 0 : 1;
 }
