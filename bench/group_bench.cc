@@ -2,11 +2,10 @@
 // (__consumer_offsets RF 3, so every commit and group change is an acks=all replicated append) and
 // 1 eddy-coordinator (Release, LocalCluster), driven through the Coordinator gRPC API:
 //   commits  offset commits/s and offsets/s on the one coordinator: --committers closed-loop
-//   committers
-//            (one commit in flight each, gRPC callback API) over --groups groups spread across the
-//            shards, so each shard's log groups the appends waiting behind its in-flight produce
-//            (target >= 10,000 commits/s); then 4x as many in flight; then --committers on a single
-//            group (one shard); latency p50/p99.
+//            committers (one commit in flight each, gRPC callback API) over --groups groups spread
+//            across the shards, so each shard's log groups the appends waiting behind its in-flight
+//            produce (target >= 10,000 commits/s); then 4x as many in flight; then --committers
+//            on a single group (one shard); latency p50/p99.
 //   join     time from the 50th member's first JoinGroup to a Stable 50-member group (every member
 //            synced in one generation): a cold group (all 50 start together) and a stable 49-member
 //            group that a 50th joins, with group.initial.rebalance.delay.ms=0 (target <= 3 s); then
