@@ -6,7 +6,6 @@
 // serves the partitions it leads.
 #include <memory>
 
-#include "absl/synchronization/mutex.h"
 #include "libs/common/clock.h"
 #include "libs/common/shutdown.h"
 #include "libs/common/status_macros.h"
@@ -25,12 +24,6 @@
 
 int main(int argc, char** argv) {
   using namespace eddy;
-#ifdef NDEBUG
-  // The system's Abseil checks every Mutex acquisition for lock-order cycles (its GraphCycles
-  // bookkeeping was ~3% of a broker's CPU on the acks=all path in `./dev bench broker`); Debug and
-  // sanitizer builds, where the tests run, keep the check.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-#endif
   common::TerminationSignals::Block();
   runtime::ServerConfig server;
   server.grpc_port = 9094;
