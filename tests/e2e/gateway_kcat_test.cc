@@ -44,13 +44,19 @@ TEST(GatewayKcatTest, ListsGatewaysTopicsAndPartitions) {
   // Every partition is presented as led by one of the two gateways.
   EXPECT_THAT(out, ::testing::AnyOf(HasSubstr("leader 1, replicas"), HasSubstr("leader 2, replicas")));
 
-  // Through the second gateway, the whole listing shows the same brokers.
-  EDDY_ASSERT_OK_AND_ASSIGN(
-      ProcessResult all,
-      RunProcess({"/usr/bin/kcat", "-L", "-b", cluster->KafkaAddress(1), "-m", "5"}, {}, absl::Seconds(20)));
-  EXPECT_EQ(all.exit_code, 0) << all.err;
-  EXPECT_THAT(all.out, HasSubstr("2 brokers:"));
-  EXPECT_THAT(all.out, HasSubstr("topic \"kcat-listed\""));
+  // Through the second gateway, the whole listing shows the same brokers (once that gateway, too,
+  // has polled the member list since the first one registered).
+  std::string all;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        absl::StatusOr<ProcessResult> result = RunProcess(
+            {"/usr/bin/kcat", "-L", "-b", cluster->KafkaAddress(1), "-m", "5"}, {}, absl::Seconds(20));
+        all = result.ok() ? result->out + result->err : result.status().ToString();
+        return result.ok() && result->exit_code == 0 && all.find("2 brokers:") != std::string::npos;
+      },
+      absl::Seconds(30)))
+      << all;
+  EXPECT_THAT(all, HasSubstr("topic \"kcat-listed\""));
 }
 
 }  // namespace
