@@ -25,9 +25,9 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "bench/bench_args.h"
 #include "bench/storage_append.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/data_stream_client.h"
@@ -37,29 +37,14 @@
 
 namespace {
 
+using eddy::bench::DieIfError;
+using eddy::bench::Flag;
+using eddy::bench::SecondsSince;
+
 using eddy::testing::DataStreamClient;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr int kPartitions = eddy::bench::kStoragePartitions;
-
-double Since(SteadyClock::time_point t) {
-  return std::chrono::duration<double>(SteadyClock::now() - t).count();
-}
-
-std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  const std::string prefix = "--" + name + "=";
-  for (int i = 1; i < argc; ++i) {
-    if (absl::StartsWith(argv[i], prefix)) return std::string(argv[i] + prefix.size());
-  }
-  return fallback;
-}
-
-void Die(const absl::Status& s, const char* what) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
-    std::exit(1);
-  }
-}
 
 std::string Batch() { return eddy::bench::StorageBatch(); }
 
@@ -73,7 +58,7 @@ std::unique_ptr<eddy::testing::LocalCluster> StartCluster(const std::string& bin
   options.gateways = 0;
   options.data_dir = dir;
   auto cluster = std::make_unique<eddy::testing::LocalCluster>(options);
-  Die(cluster->Start(), "start cluster");
+  DieIfError(cluster->Start(), "start cluster");
   const std::string controller = cluster->GrpcAddress(eddy::testing::Role::kController);
   eddy::testing::WaitFor(
       [&] {
@@ -88,7 +73,8 @@ std::unique_ptr<eddy::testing::LocalCluster> StartCluster(const std::string& bin
 void CreateAndWait(eddy::testing::LocalCluster& cluster, int rf,
                    const std::map<std::string, std::string>& configs) {
   const std::string controller = cluster.GrpcAddress(eddy::testing::Role::kController);
-  Die(eddy::testing::CreateTopic(controller, "bench", kPartitions, rf, configs), "create topic");
+  DieIfError(eddy::testing::CreateTopic(controller, "bench", kPartitions, rf, configs),
+             "create topic");
   for (int p = 0; p < kPartitions; ++p) {
     bool ok = eddy::testing::WaitFor(
         [&] {
@@ -96,7 +82,7 @@ void CreateAndWait(eddy::testing::LocalCluster& cluster, int rf,
           return state.ok() && state->leader > 0 && static_cast<int>(state->isr.size()) == rf;
         },
         absl::Seconds(30));
-    if (!ok) Die(absl::UnavailableError("partition never ready"), "wait");
+    if (!ok) DieIfError(absl::UnavailableError("partition never ready"), "wait");
   }
 }
 
@@ -134,7 +120,7 @@ LeaderStreams Streams(eddy::testing::LocalCluster& cluster, int brokers, int per
   }
   for (int p = 0; p < kPartitions; ++p) {
     auto state = eddy::testing::GetPartitionState(controller, "bench", p);
-    Die(state.status(), "metadata");
+    DieIfError(state.status(), "metadata");
     streams.by_partition.push_back(of_broker[state->leader][p % per_broker]);
   }
   return streams;
@@ -186,7 +172,7 @@ double Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes, int64_t*
     mu.Await(absl::Condition(
         +[](int64_t* n) { return *n == 0; }, &in_flight));
   }
-  const double seconds = Since(start);
+  const double seconds = SecondsSince(start);
   *errors = failed.load();
   if (*errors > 0) std::printf("acks=1: first error code %d\n", first_error.load());
   return static_cast<double>(requests * kPerRequest * batch.size()) / seconds / 1e6;
@@ -273,7 +259,7 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
   std::atomic<int> first_error{0};  // a Kafka error code, -1 for a stream failure
   const auto start = SteadyClock::now();
   int64_t sent = 0;
-  while (Since(start) < seconds) {
+  while (SecondsSince(start) < seconds) {
     const auto due = start + std::chrono::duration_cast<SteadyClock::duration>(interval * sent);
     std::this_thread::sleep_until(due);
     const int partition = static_cast<int>(sent % kPartitions);
@@ -284,7 +270,7 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
     }
     streams.by_partition[partition]->SendAsync(
         Request(batch, partition, 1, -1), [&, t0](absl::StatusOr<eddy::v1::DataResponse> r) {
-          const double ms = Since(t0) * 1e3;
+          const double ms = SecondsSince(t0) * 1e3;
           if (!r.ok() || r->produce().results(0).error_code() != 0) {
             failed.fetch_add(1);
             int expected = 0;
@@ -302,7 +288,7 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
     mu.Await(absl::Condition(
         +[](int64_t* n) { return *n == 0; }, &outstanding));
   }
-  const double elapsed = Since(start);
+  const double elapsed = SecondsSince(start);
   LatencyResult result;
   std::sort(latencies.begin(), latencies.end());
   result.offered_mb = rate_mb;
@@ -345,7 +331,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
 
   auto storage = eddy::bench::StorageAppendMbPerSec(dir + "/storage", total);
-  Die(storage.status(), "storage append");
+  DieIfError(storage.status(), "storage append");
   const double storage_mb = *storage;
   std::printf("storage append (16 logs, 16 KiB batches of 1 KiB records): %.1f MB/s\n", storage_mb);
 

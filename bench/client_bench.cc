@@ -33,9 +33,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "bench/bench_args.h"
 #include "bench/client_load.h"
 #include "bench/storage_append.h"
 #include "nlohmann/json.hpp"
@@ -45,6 +45,7 @@
 
 namespace {
 
+using eddy::bench::Flag;
 using eddy::bench::LoadOptions;
 using eddy::bench::LoadResult;
 
@@ -52,14 +53,6 @@ constexpr int kPartitions = 16;
 const char* const kAcks1Topic = "bench-acks1";
 const char* const kAcksAllTopic = "bench-acksall";
 const char* const kE2eTopic = "bench-e2e";
-
-std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  const std::string prefix = "--" + name + "=";
-  for (int i = 1; i < argc; ++i) {
-    if (absl::StartsWith(argv[i], prefix)) return std::string(argv[i] + prefix.size());
-  }
-  return fallback;
-}
 
 // The run's scratch directory, removed on the way out of a failed run too. The daemons die with
 // this process (LocalCluster children get PR_SET_PDEATHSIG).

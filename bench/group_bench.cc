@@ -32,14 +32,18 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "bench/bench_args.h"
 #include "nlohmann/json.hpp"
 #include "proto/eddy/v1/coordinator.grpc.pb.h"
 #include "tests/testing/local_cluster.h"
 #include "tests/testing/wait_for.h"
 
 namespace {
+
+using eddy::bench::DieIfError;
+using eddy::bench::Flag;
+using eddy::bench::SecondsSince;
 
 using eddy::testing::LocalCluster;
 using eddy::testing::Role;
@@ -51,25 +55,6 @@ constexpr int kRebalanceInProgress = 27;
 constexpr int kMemberIdRequired = 79;
 constexpr int kUnknownMemberId = 25;
 constexpr int kIllegalGeneration = 22;
-
-double Since(SteadyClock::time_point t) {
-  return std::chrono::duration<double>(SteadyClock::now() - t).count();
-}
-
-std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  const std::string prefix = "--" + name + "=";
-  for (int i = 1; i < argc; ++i) {
-    if (absl::StartsWith(argv[i], prefix)) return std::string(argv[i] + prefix.size());
-  }
-  return fallback;
-}
-
-void Die(const absl::Status& s, const char* what) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
-    std::exit(1);
-  }
-}
 
 double LoadAverage() {
   double load[1] = {0};
@@ -177,7 +162,7 @@ CommitResult RunCommits(std::vector<std::unique_ptr<Stub>>& stubs, int committer
             ok = ok && r.error_code() == 0;
           }
           if (ok) {
-            c.latencies_ms.push_back(Since(c.sent) * 1000);
+            c.latencies_ms.push_back(SecondsSince(c.sent) * 1000);
           } else {
             ++c.errors;
           }
@@ -205,7 +190,7 @@ CommitResult RunCommits(std::vector<std::unique_ptr<Stub>>& stubs, int committer
   CommitResult result;
   result.groups = groups;
   result.committers = committers;
-  result.seconds = Since(start);
+  result.seconds = SecondsSince(start);
   std::vector<double> all;
   for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
@@ -226,7 +211,8 @@ void WarmUp(Stub& stub, int groups, int partitions) {
   for (int g = 0; g < groups; ++g) {
     const auto request = CommitRequest(GroupName(g), partitions, 0);
     if (!WaitFor([&] { return Commit(stub, request) == 0; }, absl::Seconds(60))) {
-      Die(absl::UnavailableError(absl::StrCat("group ", g, " never accepted a commit")), "warm-up");
+      DieIfError(absl::UnavailableError(absl::StrCat("group ", g, " never accepted a commit")),
+                 "warm-up");
     }
   }
 }
@@ -432,7 +418,7 @@ std::unique_ptr<LocalCluster> StartCluster(const std::string& bin_dir) {
   options.registries = 0;
   options.gateways = 0;
   auto cluster = std::make_unique<LocalCluster>(options);
-  Die(cluster->Start(), "start cluster");
+  DieIfError(cluster->Start(), "start cluster");
   // Brokers register fenced and are unfenced by their first heartbeats.
   if (!WaitFor(
           [&] {
@@ -441,7 +427,7 @@ std::unique_ptr<LocalCluster> StartCluster(const std::string& bin_dir) {
                    status->health().fenced_brokers() == 0;
           },
           absl::Seconds(30))) {
-    Die(absl::UnavailableError("brokers never unfenced"), "start cluster");
+    DieIfError(absl::UnavailableError("brokers never unfenced"), "start cluster");
   }
   return cluster;
 }
@@ -502,9 +488,9 @@ int main(int argc, char** argv) {
   joins.push_back(RunJoin(*stubs[0], "stable group + 1, initial delay 0", "bench-join-grow",
                           members, members - 1, heartbeat_ms));
   auto stopped = cluster->Stop(Role::kCoordinator, 0, absl::Seconds(10));
-  Die(stopped.status(), "stop coordinator");
+  DieIfError(stopped.status(), "stop coordinator");
   ::setenv("EDDY_GROUP_INITIAL_REBALANCE_DELAY_MS", "3000", 1);
-  Die(cluster->Restart(Role::kCoordinator, 0), "restart coordinator");
+  DieIfError(cluster->Restart(Role::kCoordinator, 0), "restart coordinator");
   WarmUp(*stubs[0], 1, 1);  // its shards loaded again
   joins.push_back(RunJoin(*stubs[0], "cold group, initial delay 3000 (Kafka default)",
                           "bench-join-cold-delay", members, 0, heartbeat_ms));

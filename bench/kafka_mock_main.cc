@@ -10,22 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "bench/bench_args.h"
 #include "librdkafka/rdkafka.h"
 #include "librdkafka/rdkafka_mock.h"
 
-namespace {
-
-std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  const std::string prefix = "--" + name + "=";
-  for (int i = 1; i < argc; ++i) {
-    if (absl::StartsWith(argv[i], prefix)) return std::string(argv[i] + prefix.size());
-  }
-  return fallback;
-}
-
-}  // namespace
+using eddy::bench::Flag;
 
 int main(int argc, char** argv) {
   const int brokers = std::stoi(Flag(argc, argv, "brokers", "1"));
