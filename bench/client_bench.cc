@@ -38,6 +38,7 @@
 #include "bench/bench_args.h"
 #include "bench/client_load.h"
 #include "bench/storage_append.h"
+#include "libs/common/process_tuning.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/data_stream_client.h"
 #include "tests/testing/local_cluster.h"
@@ -252,6 +253,7 @@ nlohmann::json ToJson(const Results& results) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  eddy::common::TuneForBulkData();
   const std::string workload = Flag(argc, argv, "workload", "all");
   Settings settings;
   settings.produce = workload == "produce" || workload == "all";

@@ -34,6 +34,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/bench_args.h"
+#include "libs/common/process_tuning.h"
 #include "nlohmann/json.hpp"
 #include "proto/eddy/v1/coordinator.grpc.pb.h"
 #include "tests/testing/local_cluster.h"
@@ -435,6 +436,7 @@ std::unique_ptr<LocalCluster> StartCluster(const std::string& bin_dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  eddy::common::TuneForBulkData();
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows while a phase runs
   const std::string bin_dir = Flag(argc, argv, "bin-dir", "build/release/bin");
   const double seconds = std::atof(Flag(argc, argv, "seconds", "10").c_str());

@@ -14,10 +14,12 @@
 #include "bench/bench_args.h"
 #include "librdkafka/rdkafka.h"
 #include "librdkafka/rdkafka_mock.h"
+#include "libs/common/process_tuning.h"
 
 using eddy::bench::Flag;
 
 int main(int argc, char** argv) {
+  eddy::common::TuneForBulkData();
   const int brokers = std::stoi(Flag(argc, argv, "brokers", "1"));
   const int partitions = std::stoi(Flag(argc, argv, "partitions", "16"));
   const std::vector<std::string> topics =

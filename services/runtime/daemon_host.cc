@@ -1,38 +1,18 @@
 #include "services/runtime/daemon_host.h"
 
-#include <malloc.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "libs/common/logging.h"
+#include "libs/common/process_tuning.h"
 #include "libs/rpc/tls.h"
 #include "spdlog/spdlog.h"
 
 namespace eddy::runtime {
 namespace {
-
-// Produce and fetch payloads are megabytes per request. With glibc's defaults each such buffer is
-// mmap'ed and unmapped (or the heap trimmed after it is freed), so every request pays page faults
-// and page zeroing; `./dev bench consume` ran 2-4x faster with the buffers kept on the heap.
-// Under the sanitizers mallopt is a no-op.
-void KeepLargeBuffersOnHeap() {
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-}
-
-// Debian's Abseil checks every Mutex acquisition for lock-order cycles: ~3% of a broker's CPU on
-// the acks=all path (`./dev bench broker`) and ~7% of a coordinator's under `./dev bench groups`.
-// Debug and sanitizer builds, where the tests run, keep the check.
-void SkipMutexDeadlockDetectionInRelease() {
-#ifdef NDEBUG
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-#endif
-}
 
 rpc::ServerOptions GrpcOptions(const ServerConfig& config) {
   rpc::ServerOptions options;
@@ -105,8 +85,7 @@ void DaemonHost::Stop(absl::Duration grace) {
 
 int RunDaemon(std::string_view name, const common::ConfigSpec& spec, const ServerConfig& config,
               const std::function<int()>& main_body) {
-  KeepLargeBuffersOnHeap();
-  SkipMutexDeadlockDetectionInRelease();
+  common::TuneForBulkData();
   if (absl::Status status = common::InitLogging(name, config.log); !status.ok()) {
     std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(name.size()), name.data(),
                  std::string(status.message()).c_str());
