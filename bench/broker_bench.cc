@@ -14,6 +14,8 @@
 // per throughput phase, default 512), --seconds=N (acks=all phase, default 10), --rate-mb=N
 // (default 50), --phases=LIST (comma-separated subset of storage,acks1,acksall; default all, for
 // profiling one phase), --out=PATH (JSON).
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -23,6 +25,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -105,6 +108,23 @@ eddy::v1::DataRequest Request(const std::string& batch, int first_partition, int
   return request;
 }
 
+// CpuSeconds is the user + system CPU time `pid` has used so far (/proc/<pid>/stat), 0 if unknown.
+double CpuSeconds(pid_t pid) {
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  std::getline(stat, line);
+  const size_t after_name = line.rfind(')');
+  if (after_name == std::string::npos) return 0;
+  std::istringstream fields(line.substr(after_name + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::atof(field.c_str());  // utime, stime
+    if (i == 15) break;
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 // LeaderStreams opens one Data stream per leader broker and maps partitions to them.
 struct LeaderStreams {
   std::vector<std::unique_ptr<DataStreamClient>> clients;
@@ -130,19 +150,30 @@ LeaderStreams Streams(eddy::testing::LocalCluster& cluster, int brokers, int per
   return streams;
 }
 
+// Acks1Result is the acks=1 throughput and the CPU each side spent per MB.
+struct Acks1Result {
+  double mb_s = 0;
+  double broker_cpu_ms_per_mb = 0;
+  double client_cpu_ms_per_mb = 0;
+  int64_t errors = 0;
+};
+
 // Acks1 is closed-loop with a window of requests in flight.
-double Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes, int64_t* errors) {
+Acks1Result Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes) {
   CreateAndWait(cluster, 1, {});
   LeaderStreams streams = Streams(cluster, 1, 4);
   const std::string batch = Batch();
   constexpr int kPerRequest = 16;
-  constexpr int kWindow = 16;
+  constexpr int kWindow = 32;
   const int64_t requests = total_bytes / static_cast<int64_t>(batch.size() * kPerRequest);
   absl::Mutex mu;
   int64_t in_flight = 0;
   int64_t completed = 0;
   std::atomic<int64_t> failed{0};
   std::atomic<int> first_error{0};  // a Kafka error code, -1 for a stream failure
+  const pid_t broker = cluster.Pid(eddy::testing::Role::kBroker, 0);
+  const double broker_cpu_start = CpuSeconds(broker);
+  const double client_cpu_start = CpuSeconds(getpid());
   const auto start = SteadyClock::now();
   for (int64_t i = 0; i < requests; ++i) {
     {
@@ -177,9 +208,14 @@ double Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes, int64_t*
         +[](int64_t* n) { return *n == 0; }, &in_flight));
   }
   const double seconds = SecondsSince(start);
-  *errors = failed.load();
-  if (*errors > 0) std::printf("acks=1: first error code %d\n", first_error.load());
-  return static_cast<double>(requests * kPerRequest * batch.size()) / seconds / 1e6;
+  const double mb = static_cast<double>(requests * kPerRequest * batch.size()) / 1e6;
+  Acks1Result result;
+  result.mb_s = mb / seconds;
+  result.broker_cpu_ms_per_mb = (CpuSeconds(broker) - broker_cpu_start) * 1e3 / mb;
+  result.client_cpu_ms_per_mb = (CpuSeconds(getpid()) - client_cpu_start) * 1e3 / mb;
+  result.errors = failed.load();
+  if (result.errors > 0) std::printf("acks=1: first error code %d\n", first_error.load());
+  return result;
 }
 
 // ServerHistogram is one broker histogram series summed over every broker's /metrics.
@@ -345,16 +381,18 @@ int main(int argc, char** argv) {
   }
   std::printf("storage append (16 logs, 16 KiB batches of 1 KiB records): %.1f MB/s\n", storage_mb);
 
-  double acks1_mb = 0;
-  int64_t acks1_errors = 0;
+  Acks1Result acks1;
   if (run("acks1")) {
     auto cluster = StartCluster(bin_dir, dir + "/one", 1);
-    acks1_mb = Acks1(*cluster, total, &acks1_errors);
+    acks1 = Acks1(*cluster, total);
   }
+  const double acks1_mb = acks1.mb_s;
+  const int64_t acks1_errors = acks1.errors;
   std::printf(
       "broker acks=1 (1 broker, 16 partitions, gRPC Data streams): %.1f MB/s = %.0f%% of storage "
-      "(%ld errors)\n",
-      acks1_mb, 100 * acks1_mb / storage_mb, static_cast<long>(acks1_errors));
+      "(%ld errors); CPU per MB: broker %.2f ms, bench client %.2f ms\n",
+      acks1_mb, 100 * acks1_mb / storage_mb, static_cast<long>(acks1_errors),
+      acks1.broker_cpu_ms_per_mb, acks1.client_cpu_ms_per_mb);
 
   LatencyResult all;
   if (run("acksall")) {
@@ -386,6 +424,8 @@ int main(int argc, char** argv) {
         {"acks1_mb_s", acks1_mb},
         {"acks1_ratio", acks1_mb / storage_mb},
         {"acks1_errors", acks1_errors},
+        {"acks1_broker_cpu_ms_per_mb", acks1.broker_cpu_ms_per_mb},
+        {"acks1_client_cpu_ms_per_mb", acks1.client_cpu_ms_per_mb},
         {"acks_all",
          {{"offered_mb_s", all.offered_mb},
           {"achieved_mb_s", all.achieved_mb},

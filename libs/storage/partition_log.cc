@@ -42,17 +42,19 @@ absl::StatusOr<AppendResult> PartitionLog::AppendAsLeader(std::string records, L
   return AppendAsLeader(std::span<char>(records.data(), records.size()), epoch);
 }
 
-absl::StatusOr<AppendResult> PartitionLog::AppendAsLeader(std::span<char> records, LeaderEpoch epoch) {
+absl::StatusOr<AppendResult> PartitionLog::AppendAsLeader(std::span<char> records, LeaderEpoch epoch,
+                                                          Crc crc) {
   absl::MutexLock lock(&mu_);
-  return Append(records, epoch);
+  return Append(records, epoch, config_.verify_crc_on_append && crc == Crc::kVerify);
 }
 
 absl::StatusOr<AppendResult> PartitionLog::AppendAsFollower(std::string records) {
   absl::MutexLock lock(&mu_);
-  return Append(std::span<char>(records.data(), records.size()), std::nullopt);
+  return Append(std::span<char>(records.data(), records.size()), std::nullopt, config_.verify_crc_on_append);
 }
 
-absl::StatusOr<AppendResult> PartitionLog::Append(std::span<char> records, std::optional<LeaderEpoch> leader_epoch) {
+absl::StatusOr<AppendResult> PartitionLog::Append(std::span<char> records, std::optional<LeaderEpoch> leader_epoch,
+                                                  bool verify_crc) {
   // Validate every batch before writing any, so a malformed request appends nothing.
   struct Batch {
     size_t position;
@@ -68,7 +70,7 @@ absl::StatusOr<AppendResult> PartitionLog::Append(std::span<char> records, std::
       return absl::InvalidArgumentError(absl::StrCat("batch of ", h->size_in_bytes(), " bytes but only ",
                                                      rest.size(), " bytes given"));
     }
-    if (config_.verify_crc_on_append && !internal::VerifyBatchCrc(rest.substr(0, h->size_in_bytes()))) {
+    if (verify_crc && !internal::VerifyBatchCrc(rest.substr(0, h->size_in_bytes()))) {
       return absl::InvalidArgumentError(absl::StrCat("CRC mismatch in batch ", batches.size()));
     }
     if (h->size_in_bytes() > config_.segment_bytes) {

@@ -123,8 +123,12 @@ class PartitionLog {
   // (nothing appended).
   absl::StatusOr<AppendResult> AppendAsLeader(std::string records, LeaderEpoch epoch);
   // AppendAsLeader on the caller's buffer, which receives the rewrites (no copy: the produce path
-  // appends straight from its request buffer).
-  absl::StatusOr<AppendResult> AppendAsLeader(std::span<char> records, LeaderEpoch epoch);
+  // appends straight from its request buffer). kCallerVerified skips the log's own CRC check
+  // (verify_crc_on_append) for a caller that has just checked these bytes' CRCs itself, as the
+  // broker's produce validation does: one CRC pass per batch instead of two.
+  enum class Crc { kVerify, kCallerVerified };
+  absl::StatusOr<AppendResult> AppendAsLeader(std::span<char> records, LeaderEpoch epoch,
+                                              Crc crc = Crc::kVerify);
 
   // AppendAsFollower appends `records` with the offsets and epochs the leader assigned.
   // REQUIRES: the first base offset >= LogEndOffset() (else FailedPrecondition: truncate first).
@@ -206,7 +210,8 @@ class PartitionLog {
   absl::Status Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CleanUpStrayFiles(const std::vector<std::string>& names) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckLoadedOrder() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<AppendResult> Append(std::span<char> records, std::optional<LeaderEpoch> leader_epoch)
+  absl::StatusOr<AppendResult> Append(std::span<char> records, std::optional<LeaderEpoch> leader_epoch,
+                                      bool verify_crc)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MaybeRoll(Offset next_base, size_t batch_size, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

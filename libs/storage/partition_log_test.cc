@@ -67,6 +67,27 @@ TEST_F(PartitionLogTest, RejectsMalformedAndCorruptBatchesAppendingNothing) {
   EXPECT_EQ(log->LogEndOffset(), Offset(0));
 }
 
+TEST_F(PartitionLogTest, CallerVerifiedLeaderAppendSkipsOnlyTheCrcCheck) {
+  auto log = OpenLog();
+  std::string bad_crc = MakeBatch(2, NowMs());
+  bad_crc[internal::kBatchHeaderSize + 3] ^= 0x40;
+  std::string checked = bad_crc;
+  EXPECT_THAT(log->AppendAsLeader(std::span<char>(checked.data(), checked.size()), LeaderEpoch(0)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(log->LogEndOffset(), Offset(0));
+  // The broker verified these bytes itself; the log takes its word for the CRC...
+  EDDY_ASSERT_OK(log->AppendAsLeader(std::span<char>(bad_crc.data(), bad_crc.size()), LeaderEpoch(0),
+                                     PartitionLog::Crc::kCallerVerified)
+                     .status());
+  EXPECT_EQ(log->LogEndOffset(), Offset(2));
+  // ...but still rejects what is not a batch.
+  std::string truncated = MakeBatch(2, NowMs()).substr(0, 70);
+  EXPECT_THAT(log->AppendAsLeader(std::span<char>(truncated.data(), truncated.size()), LeaderEpoch(0),
+                                  PartitionLog::Crc::kCallerVerified),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(log->LogEndOffset(), Offset(2));
+}
+
 TEST_F(PartitionLogTest, FollowerAppendKeepsLeaderOffsetsAndRejectsOverlap) {
   auto log = OpenLog();
   EDDY_ASSERT_OK(log->AppendAsFollower(MakeBatch(10, NowMs(), 10, /*base=*/100, /*epoch=*/2)).status());

@@ -216,7 +216,8 @@ ProduceResult Partition::Produce(std::span<char> records, int16_t acks, int16_t 
     } else {
       const size_t segments_before = log_->SegmentCount();
       absl::StatusOr<storage::AppendResult> appended =
-          log_->AppendAsLeader(records, assignment_.leader_epoch);
+          log_->AppendAsLeader(records, assignment_.leader_epoch,
+                               storage::PartitionLog::Crc::kCallerVerified);
       if (!appended.ok()) {
         spdlog::error("{}: append failed: {}", log_->dir(), appended.status().ToString());
         result.error = absl::IsInvalidArgument(appended.status()) ? ErrorCode::kCorruptMessage
