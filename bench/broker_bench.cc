@@ -34,6 +34,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "bench/bench_args.h"
+#include "bench/preserialized_data_stream.h"
 #include "bench/storage_append.h"
 #include "libs/common/process_tuning.h"
 #include "nlohmann/json.hpp"
@@ -48,7 +49,7 @@ using eddy::bench::DieIfError;
 using eddy::bench::Flag;
 using eddy::bench::SecondsSince;
 
-using eddy::testing::DataStreamClient;
+using eddy::bench::PreserializedDataStream;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr int kPartitions = eddy::bench::kStoragePartitions;
@@ -127,17 +128,17 @@ double CpuSeconds(pid_t pid) {
 
 // LeaderStreams opens one Data stream per leader broker and maps partitions to them.
 struct LeaderStreams {
-  std::vector<std::unique_ptr<DataStreamClient>> clients;
-  std::vector<DataStreamClient*> by_partition;
+  std::vector<std::unique_ptr<PreserializedDataStream>> clients;
+  std::vector<PreserializedDataStream*> by_partition;
 };
 
 LeaderStreams Streams(eddy::testing::LocalCluster& cluster, int brokers, int per_broker) {
   LeaderStreams streams;
   const std::string controller = cluster.GrpcAddress(eddy::testing::Role::kController);
-  std::vector<std::vector<DataStreamClient*>> of_broker(brokers + 1);
+  std::vector<std::vector<PreserializedDataStream*>> of_broker(brokers + 1);
   for (int b = 1; b <= brokers; ++b) {
     for (int i = 0; i < per_broker; ++i) {
-      streams.clients.push_back(std::make_unique<DataStreamClient>(
+      streams.clients.push_back(std::make_unique<PreserializedDataStream>(
           cluster.GrpcAddress(eddy::testing::Role::kBroker, b - 1)));
       of_broker[b].push_back(streams.clients.back().get());
     }
@@ -165,6 +166,7 @@ Acks1Result Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes) {
   const std::string batch = Batch();
   constexpr int kPerRequest = 16;
   constexpr int kWindow = 32;
+  const grpc::Slice body = PreserializedDataStream::Body(Request(batch, 0, kPerRequest, 1));
   const int64_t requests = total_bytes / static_cast<int64_t>(batch.size() * kPerRequest);
   absl::Mutex mu;
   int64_t in_flight = 0;
@@ -182,9 +184,8 @@ Acks1Result Acks1(eddy::testing::LocalCluster& cluster, int64_t total_bytes) {
           +[](int64_t* n) { return *n < kWindow; }, &in_flight));
       ++in_flight;
     }
-    const int first = static_cast<int>((i * kPerRequest) % kPartitions);
-    streams.clients[i % streams.clients.size()]->SendAsync(
-        Request(batch, first, kPerRequest, 1), [&](absl::StatusOr<eddy::v1::DataResponse> r) {
+    streams.clients[i % streams.clients.size()]->Send(
+        body, [&](absl::StatusOr<eddy::v1::DataResponse> r) {
           if (!r.ok()) {
             failed.fetch_add(1);
             int expected = 0;
@@ -290,6 +291,10 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
   CreateAndWait(cluster, 3, {{"min.insync.replicas", "2"}});
   LeaderStreams streams = Streams(cluster, 3, 1);
   const std::string batch = Batch();
+  std::vector<grpc::Slice> bodies;
+  for (int p = 0; p < kPartitions; ++p) {
+    bodies.push_back(PreserializedDataStream::Body(Request(batch, p, 1, -1)));
+  }
   const auto interval =
       std::chrono::duration<double>(static_cast<double>(batch.size()) / (rate_mb * 1e6));
   absl::Mutex mu;
@@ -308,8 +313,8 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
       absl::MutexLock lock(&mu);
       ++outstanding;
     }
-    streams.by_partition[partition]->SendAsync(
-        Request(batch, partition, 1, -1), [&, t0](absl::StatusOr<eddy::v1::DataResponse> r) {
+    streams.by_partition[partition]->Send(
+        bodies[partition], [&, t0](absl::StatusOr<eddy::v1::DataResponse> r) {
           const double ms = SecondsSince(t0) * 1e3;
           if (!r.ok() || r->produce().results(0).error_code() != 0) {
             failed.fetch_add(1);
