@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -286,6 +287,24 @@ struct LatencyResult {
   int64_t errors = 0;
 };
 
+// AwaitLeaders produces one body to each partition until its leader accepts it: the controller
+// reports a leader before that broker has applied the metadata, and the first requests would
+// otherwise measure NOT_LEADER_OR_FOLLOWER answers.
+void AwaitLeaders(const LeaderStreams& streams, const std::vector<grpc::Slice>& bodies) {
+  for (int p = 0; p < kPartitions; ++p) {
+    const bool accepted = eddy::testing::WaitFor(
+        [&] {
+          std::promise<bool> answered;
+          streams.by_partition[p]->Send(bodies[p], [&](absl::StatusOr<eddy::v1::DataResponse> r) {
+            answered.set_value(r.ok() && r->produce().results(0).error_code() == 0);
+          });
+          return answered.get_future().get();
+        },
+        absl::Seconds(30));
+    if (!accepted) DieIfError(absl::UnavailableError("leader never accepted a produce"), "warm up");
+  }
+}
+
 // AcksAll is open-loop: one 16 KiB request every batch/rate, latency per request.
 LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, double seconds) {
   CreateAndWait(cluster, 3, {{"min.insync.replicas", "2"}});
@@ -295,6 +314,7 @@ LatencyResult AcksAll(eddy::testing::LocalCluster& cluster, double rate_mb, doub
   for (int p = 0; p < kPartitions; ++p) {
     bodies.push_back(PreserializedDataStream::Body(Request(batch, p, 1, -1)));
   }
+  AwaitLeaders(streams, bodies);
   const auto interval =
       std::chrono::duration<double>(static_cast<double>(batch.size()) / (rate_mb * 1e6));
   absl::Mutex mu;
