@@ -35,6 +35,26 @@ absl::Status ReadSized(Reader& r, bool nullable, const char* field,
   return absl::OkStatus();
 }
 
+// ForEachHeader reads `count` headers from `encoded`, handing each to `visit`; the produce path
+// validates headers through it without building a vector per record.
+template <typename Visit>
+absl::Status ForEachHeader(std::string_view encoded, int32_t count, Visit visit) {
+  Reader r(encoded.data(), encoded.size());
+  if (static_cast<size_t>(count) > encoded.size()) {
+    return Malformed("headers", absl::StrCat("count ", count, " exceeds the record"));
+  }
+  for (int32_t i = 0; i < count; ++i) {
+    std::optional<std::string_view> key;
+    std::optional<std::string_view> value;
+    absl::Status s = ReadSized(r, /*nullable=*/false, "key", key);
+    if (s.ok()) s = ReadSized(r, /*nullable=*/true, "value", value);
+    if (!s.ok()) return PrefixError(std::move(s), absl::StrCat("headers[", i, "]."));
+    visit(RecordHeaderView{*key, value});
+  }
+  if (r.remaining() != 0) return Malformed("headers", "trailing bytes in record");
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<RecordBatchView> RecordBatchView::Parse(std::span<const uint8_t> bytes) {
@@ -98,7 +118,10 @@ absl::StatusOr<bool> RecordIterator::Next(RecordView* record) {
     return false;
   }
   if (remaining_ < 0) return Malformed("RecordBatch.records_count", "negative");
-  const std::string where = absl::StrCat("RecordBatch.records[", index_, "].");
+  // The field path is only built for an error: this runs once per produced record.
+  auto fail = [this](absl::Status s) {
+    return PrefixError(std::move(s), absl::StrCat("RecordBatch.records[", index_, "]."));
+  };
   Reader outer(payload_.subspan(pos_));
   int32_t length = 0;
   absl::Status s = outer.Varint(length, "length");
@@ -106,7 +129,7 @@ absl::StatusOr<bool> RecordIterator::Next(RecordView* record) {
     s = Malformed("length", absl::StrCat(length, " exceeds the ", outer.remaining(),
                                          " bytes left (records_count too large?)"));
   }
-  if (!s.ok()) return PrefixError(std::move(s), where);
+  if (!s.ok()) return fail(std::move(s));
   Reader r(outer.Rest().first(static_cast<size_t>(length)));
   RecordView rec;
   s = r.Int8(rec.attributes, "attributes");
@@ -116,10 +139,11 @@ absl::StatusOr<bool> RecordIterator::Next(RecordView* record) {
   if (s.ok()) s = ReadSized(r, true, "value", rec.value);
   if (s.ok()) s = r.Varint(rec.header_count, "header_count");
   if (s.ok() && rec.header_count < 0) s = Malformed("header_count", "negative");
-  if (!s.ok()) return PrefixError(std::move(s), where);
+  if (!s.ok()) return fail(std::move(s));
   rec.headers = AsView(r.Rest());
   // Validate the headers now so that a returned record is fully well-formed.
-  if (auto headers = rec.Headers(); !headers.ok()) return PrefixError(headers.status(), where);
+  s = ForEachHeader(rec.headers, rec.header_count, [](const RecordHeaderView&) {});
+  if (!s.ok()) return fail(std::move(s));
   pos_ += outer.position() + static_cast<size_t>(length);
   --remaining_;
   ++index_;
@@ -129,20 +153,12 @@ absl::StatusOr<bool> RecordIterator::Next(RecordView* record) {
 
 absl::StatusOr<std::vector<RecordHeaderView>> RecordView::Headers() const {
   std::vector<RecordHeaderView> out;
-  Reader r(headers.data(), headers.size());
-  if (static_cast<size_t>(header_count) > headers.size()) {
-    return Malformed("headers", absl::StrCat("count ", header_count, " exceeds the record"));
+  if (header_count > 0 && static_cast<size_t>(header_count) <= headers.size()) {
+    out.reserve(static_cast<size_t>(header_count));
   }
-  out.reserve(static_cast<size_t>(header_count));
-  for (int32_t i = 0; i < header_count; ++i) {
-    std::optional<std::string_view> key;
-    std::optional<std::string_view> value;
-    absl::Status s = ReadSized(r, /*nullable=*/false, "key", key);
-    if (s.ok()) s = ReadSized(r, /*nullable=*/true, "value", value);
-    if (!s.ok()) return PrefixError(std::move(s), absl::StrCat("headers[", i, "]."));
-    out.push_back(RecordHeaderView{*key, value});
-  }
-  if (r.remaining() != 0) return Malformed("headers", "trailing bytes in record");
+  absl::Status s = ForEachHeader(headers, header_count,
+                                 [&out](const RecordHeaderView& h) { out.push_back(h); });
+  if (!s.ok()) return s;
   return out;
 }
 
