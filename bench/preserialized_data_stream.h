@@ -23,7 +23,8 @@
 
 namespace eddy::bench {
 
-class PreserializedDataStream : private grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+class PreserializedDataStream
+    : private grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   using Done = std::function<void(absl::StatusOr<eddy::v1::DataResponse>)>;
 
