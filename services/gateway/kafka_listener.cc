@@ -90,7 +90,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Slot {
     size_t request_bytes = 0;
     bool done = false;
-    std::optional<std::string> frame;
+    std::optional<OutboundFrame> frame;
   };
 
   void Close() {
@@ -191,7 +191,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   asio::awaitable<void> WriteLoop() {
-    std::vector<std::string> batch;
+    std::vector<OutboundFrame> batch;
     std::vector<asio::const_buffer> buffers;
     for (;;) {
       while (!closed_ && (slots_.empty() || !slots_.front().done)) co_await Wait(wake_writer_);
@@ -212,9 +212,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (!batch.empty()) {
         buffers.clear();
         size_t bytes = 0;
-        for (const std::string& frame : batch) {
-          buffers.push_back(asio::buffer(frame));
-          bytes += frame.size();
+        for (const OutboundFrame& frame : batch) {
+          frame.ForEachRun([&](std::string_view run) {
+            buffers.push_back(asio::buffer(run.data(), run.size()));
+            bytes += run.size();
+          });
         }
         std::error_code ec;
         co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
