@@ -28,7 +28,14 @@ class ScriptedDispatcher : public RequestDispatcher {
     if (!header.ok()) return header.status();
     absl::MutexLock lock(&mu_);
     parked_.push_back({header->correlation_id, std::move(done)});
+    last_payload_.assign(payload.begin(), payload.end());
     return absl::OkStatus();
+  }
+
+  // last_payload is the payload of the last request dispatched.
+  std::string last_payload() {
+    absl::MutexLock lock(&mu_);
+    return last_payload_;
   }
 
   size_t parked() {
@@ -68,6 +75,7 @@ class ScriptedDispatcher : public RequestDispatcher {
  private:
   absl::Mutex mu_;
   std::deque<std::pair<int32_t, Completion>> parked_ ABSL_GUARDED_BY(mu_);
+  std::string last_payload_ ABSL_GUARDED_BY(mu_);
 };
 
 class KafkaListenerTest : public ::testing::Test {
@@ -166,6 +174,23 @@ TEST_F(KafkaListenerTest, SplicedFramesAreWrittenWholeAndInOrder) {
   std::optional<std::string> third = client.ReadFrame();
   ASSERT_TRUE(third.has_value());
   EXPECT_EQ(CorrelationId(*third), 3);
+}
+
+// A request of several MB (a produce) arrives whole, however the socket splits it.
+TEST_F(KafkaListenerTest, LargeRequestsAreReadWhole) {
+  StartListener({});
+  KafkaTestClient client(listener_->port());
+  std::string frame = ApiVersionsFrame(6);
+  for (int i = 0; i < (5 << 20); ++i) frame.push_back(static_cast<char>(i % 253));
+  const uint32_t size = static_cast<uint32_t>(frame.size() - 4);
+  for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>(size >> (24 - 8 * i));
+  ASSERT_TRUE(client.SendRaw(frame));
+  ASSERT_TRUE(eddy::testing::WaitFor([&] { return dispatcher_.parked() == 1; }, absl::Seconds(10)));
+  EXPECT_TRUE(dispatcher_.last_payload() == frame.substr(4));
+  dispatcher_.Complete(6);
+  std::optional<std::string> response = client.ReadFrame();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(CorrelationId(*response), 6);
 }
 
 TEST_F(KafkaListenerTest, OversizedAndNegativeFrameSizesClose) {
