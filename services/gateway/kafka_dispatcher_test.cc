@@ -130,9 +130,10 @@ TEST_F(KafkaDispatcherTest, ApiVersionsAboveTheMaximumGetsTheV0Fallback) {
   std::optional<ResponseFrame> result = Result();
   ASSERT_TRUE(result.has_value() && result->ok() && result->value().has_value());
   // size 16 | correlation 77 | error 35 | one entry: key 18, 0..4 (kafka-protocol.md §2.5)
-  EXPECT_EQ(result->value()->Flatten(), std::string("\x00\x00\x00\x10\x00\x00\x00\x4d\x00\x23\x00\x00\x00\x01"
-                                          "\x00\x12\x00\x00\x00\x04",
-                                          20));
+  EXPECT_EQ(result->value()->Flatten(),
+            std::string("\x00\x00\x00\x10\x00\x00\x00\x4d\x00\x23\x00\x00\x00\x01"
+                        "\x00\x12\x00\x00\x00\x04",
+                        20));
 }
 
 TEST_F(KafkaDispatcherTest, InvalidSoftwareNameIsInvalidRequest) {
@@ -323,7 +324,8 @@ TEST_F(KafkaDispatcherTest, FetchWritesLargeRecordsFromTheBrokersAnswers) {
     auto& topic = request.topics.emplace_back();
     topic.topic = "t";
     for (int32_t p : {0, 1, 2}) {
-      topic.partitions.push_back({.partition = p, .fetch_offset = 0, .partition_max_bytes = 1 << 20});
+      topic.partitions.push_back(
+          {.partition = p, .fetch_offset = 0, .partition_max_bytes = 1 << 20});
     }
     ASSERT_TRUE(Dispatch(request, version).ok());
     std::deque<ScriptedBrokers::Sent> sent = brokers_.Take();

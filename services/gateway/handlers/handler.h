@@ -91,7 +91,9 @@ class Responder {
   static constexpr size_t kSpliceMinBytes = 4096;
 
   // RespondRaw completes with an already encoded frame (ApiVersions' fixed v0 error answer).
-  void RespondRaw(std::string frame) const { Finish(ResponseFrame(OutboundFrame(std::move(frame)))); }
+  void RespondRaw(std::string frame) const {
+    Finish(ResponseFrame(OutboundFrame(std::move(frame))));
+  }
   // NoResponse completes a request Kafka does not answer (Produce acks=0).
   void NoResponse() const { Finish(ResponseFrame(std::nullopt)); }
   // Fail closes the connection instead of answering.
