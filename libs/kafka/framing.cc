@@ -28,11 +28,11 @@ size_t BeginFrame(std::string& out) {
   return start;
 }
 
-absl::Status EndFrame(std::string& out, size_t frame_start) {
+absl::Status EndFrame(std::string& out, size_t frame_start, size_t spliced_bytes) {
   if (frame_start + kFrameSizeBytes > out.size()) {
     return absl::InvalidArgumentError("frame: EndFrame without BeginFrame");
   }
-  const size_t size = out.size() - frame_start - kFrameSizeBytes;
+  const size_t size = out.size() - frame_start - kFrameSizeBytes + spliced_bytes;
   if (size > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
     return absl::InvalidArgumentError(absl::StrCat("frame: payload of ", size, " bytes too large"));
   }

@@ -32,8 +32,9 @@ absl::StatusOr<std::optional<Frame>> NextFrame(std::span<const uint8_t> buffer,
                                                int32_t max_frame_size = kDefaultMaxFrameSize);
 
 // BeginFrame appends a placeholder size to `out` and returns its offset; EndFrame patches it with
-// the number of bytes appended since. Lets a message be encoded straight into the send buffer.
+// the number of bytes appended since plus `spliced_bytes` (those a splicing Writer left out of
+// `out`, writer.h). Lets a message be encoded straight into the send buffer.
 size_t BeginFrame(std::string& out);
-absl::Status EndFrame(std::string& out, size_t frame_start);
+absl::Status EndFrame(std::string& out, size_t frame_start, size_t spliced_bytes = 0);
 
 }  // namespace eddy::kafka

@@ -55,6 +55,14 @@ TEST(FramingTest, BeginEndFramePatchesTheSize) {
   EXPECT_EQ(out, Bytes({'x', 0, 0, 0, 3, 'a', 'b', 'c'}));
 }
 
+TEST(FramingTest, EndFrameCountsSplicedBytes) {
+  std::string out;
+  size_t start = BeginFrame(out);
+  out += "abc";
+  EXPECT_THAT(EndFrame(out, start, /*spliced_bytes=*/0x10000), IsOk());
+  EXPECT_EQ(out, Bytes({0, 1, 0, 3, 'a', 'b', 'c'}));
+}
+
 TEST(HeadersTest, HeaderVersionsFollowFlexibility) {
   EXPECT_THAT(RequestHeaderVersion(3, 8), ::eddy::testing::IsOkAndHolds(1));
   EXPECT_THAT(RequestHeaderVersion(3, 9), ::eddy::testing::IsOkAndHolds(2));

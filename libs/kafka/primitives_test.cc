@@ -275,5 +275,49 @@ TEST(PrimitivesTest, UuidAndFloat) {
   EXPECT_EQ(f, 1.5);
 }
 
+// A splicing Writer leaves large byte fields out of its buffer; putting them back at their
+// offsets gives exactly what a plain Writer writes.
+TEST(PrimitivesTest, SplicedBytesReassembleToThePlainEncoding) {
+  for (bool compact : {false, true}) {
+    SCOPED_TRACE(compact);
+    const std::string big(5000, 'r');
+    const std::optional<std::string> nullable_big = std::string(700, 'n');
+    const std::optional<std::string> null_bytes;
+    const std::string small = "tiny";
+    auto encode = [&](Writer& w) {
+      EXPECT_THAT(w.Int32(int32_t{7}, "a"), IsOk());
+      EXPECT_THAT(w.Bytes(big, compact, "big"), IsOk());
+      EXPECT_THAT(w.Bytes(small, compact, "small"), IsOk());
+      EXPECT_THAT(w.NullableBytes(nullable_big, compact, true, "nullable_big"), IsOk());
+      EXPECT_THAT(w.NullableBytes(null_bytes, compact, true, "null"), IsOk());
+      EXPECT_THAT(w.Bytes(big, compact, "big_last"), IsOk());
+    };
+    std::string plain;
+    Writer plain_writer(&plain);
+    encode(plain_writer);
+
+    std::string head;
+    std::vector<Splice> splices;
+    Writer spliced_writer(&head);
+    spliced_writer.SpliceBytesFrom(700, &splices);
+    encode(spliced_writer);
+    ASSERT_EQ(splices.size(), 3u);
+    EXPECT_EQ(splices[0].bytes.data(), big.data());  // not a copy
+    EXPECT_EQ(splices[1].bytes.data(), nullable_big->data());
+    EXPECT_EQ(splices[2].offset, head.size());
+    EXPECT_EQ(spliced_writer.spliced_bytes(), 2 * big.size() + nullable_big->size());
+    EXPECT_EQ(head.size() + spliced_writer.spliced_bytes(), plain.size());
+    std::string reassembled;
+    size_t at = 0;
+    for (const Splice& splice : splices) {
+      reassembled.append(head, at, splice.offset - at);
+      reassembled.append(splice.bytes);
+      at = splice.offset;
+    }
+    reassembled.append(head, at);
+    EXPECT_EQ(reassembled, plain);
+  }
+}
+
 }  // namespace
 }  // namespace eddy::kafka

@@ -114,6 +114,11 @@ absl::Status Writer::Bytes(const std::string& v, bool compact, const char* field
   if (auto s = Length(compact, /*wide=*/true, static_cast<int64_t>(v.size()), field); !s.ok()) {
     return s;
   }
+  if (splices_ != nullptr && v.size() >= splice_min_size_) {
+    splices_->push_back(Splice{.offset = out_->size(), .bytes = v});
+    spliced_bytes_ += v.size();
+    return absl::OkStatus();
+  }
   out_->append(v);
   return absl::OkStatus();
 }

@@ -127,6 +127,14 @@ class Sizer {
   size_t n_ = 0;
 };
 
+// Splice is a bytes field a splicing Writer left out of its buffer: `bytes` belong at `offset` of
+// the buffer (after the field's length prefix, which is in the buffer). Writing the buffer's runs
+// and the splices in order with gather I/O sends the same bytes without copying large fields.
+struct Splice {
+  size_t offset;
+  std::string_view bytes;
+};
+
 class Writer {
  public:
   static constexpr bool kDecoding = false;
@@ -135,6 +143,16 @@ class Writer {
   explicit Writer(std::string* out) : out_(out) {}
 
   std::string& buffer() { return *out_; }
+
+  // SpliceBytesFrom makes every Bytes/NullableBytes value of at least `min_size` bytes (fetched
+  // record batches) go to *splices, in buffer order, instead of being copied into the buffer.
+  // REQUIRES: the encoded values outlive the splices; *splices outlives the Writer.
+  void SpliceBytesFrom(size_t min_size, std::vector<Splice>* splices) {
+    splice_min_size_ = min_size;
+    splices_ = splices;
+  }
+  // spliced_bytes is how many bytes went to splices rather than to the buffer.
+  size_t spliced_bytes() const { return spliced_bytes_; }
 
   absl::Status Bool(const bool& v, const char*) { return Fixed<uint8_t>(v ? 1 : 0); }
   absl::Status Int8(const int8_t& v, const char*) { return Fixed(v); }
@@ -208,6 +226,9 @@ class Writer {
   }
 
   std::string* out_;
+  std::vector<Splice>* splices_ = nullptr;
+  size_t splice_min_size_ = 0;
+  size_t spliced_bytes_ = 0;
 };
 
 template <typename Fn>

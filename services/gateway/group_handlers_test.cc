@@ -182,7 +182,7 @@ class GroupHandlersTest : public ::testing::Test {
     absl::MutexLock lock(mu.get());
     EXPECT_TRUE((*done)->ok());
     EXPECT_TRUE((*done)->value().has_value());
-    const std::string& bytes = *(*done)->value();
+    const std::string bytes = (*done)->value()->Flatten();
     kafka::Reader reader(reinterpret_cast<const uint8_t*>(bytes.data()) + 4, bytes.size() - 4);
     EXPECT_THAT(kafka::DecodeResponseHeader(reader, Response::kApiKey, version).status(),
                 eddy::testing::IsOk());

@@ -4,6 +4,7 @@
 #include "services/gateway/kafka_dispatcher.h"
 
 #include <deque>
+#include <map>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -16,6 +17,7 @@
 #include "libs/kafka/messages/produce.h"
 #include "libs/kafka/partitioner.h"
 #include "services/gateway/api_support.h"
+#include "services/gateway/handlers/handler.h"
 #include "services/gateway/testing/fixed_cluster.h"
 #include "services/gateway/testing/kafka_test_client.h"
 #include "tests/testing/status_matchers.h"
@@ -65,7 +67,12 @@ class KafkaDispatcherTest : public ::testing::Test {
     EXPECT_TRUE(frame.has_value());
     EXPECT_TRUE(frame->ok());
     EXPECT_TRUE(frame->value().has_value());
-    const std::string& bytes = *frame->value();
+    const std::string bytes = frame->value()->Flatten();
+    EXPECT_GE(bytes.size(), 4u);
+    kafka::Reader size_reader(reinterpret_cast<const uint8_t*>(bytes.data()), 4);
+    int32_t size = -1;
+    EXPECT_THAT(size_reader.Int32(size, "size"), eddy::testing::IsOk());
+    EXPECT_EQ(static_cast<size_t>(size), bytes.size() - 4);
     kafka::Reader reader(reinterpret_cast<const uint8_t*>(bytes.data()) + 4, bytes.size() - 4);
     EXPECT_THAT(kafka::DecodeResponseHeader(reader, Response::kApiKey, version).status(),
                 eddy::testing::IsOk());
@@ -123,9 +130,10 @@ TEST_F(KafkaDispatcherTest, ApiVersionsAboveTheMaximumGetsTheV0Fallback) {
   std::optional<ResponseFrame> result = Result();
   ASSERT_TRUE(result.has_value() && result->ok() && result->value().has_value());
   // size 16 | correlation 77 | error 35 | one entry: key 18, 0..4 (kafka-protocol.md §2.5)
-  EXPECT_EQ(*result->value(), std::string("\x00\x00\x00\x10\x00\x00\x00\x4d\x00\x23\x00\x00\x00\x01"
-                                          "\x00\x12\x00\x00\x00\x04",
-                                          20));
+  EXPECT_EQ(result->value()->Flatten(),
+            std::string("\x00\x00\x00\x10\x00\x00\x00\x4d\x00\x23\x00\x00\x00\x01"
+                        "\x00\x12\x00\x00\x00\x04",
+                        20));
 }
 
 TEST_F(KafkaDispatcherTest, InvalidSoftwareNameIsInvalidRequest) {
@@ -301,6 +309,62 @@ TEST_F(KafkaDispatcherTest, FetchPassesRecordBytesThroughAndCarriesTheLongPoll) 
   EXPECT_EQ(p.high_watermark, 9);
   EXPECT_EQ(*p.records, std::string("\x00\x01raw batch bytes", 17));
   EXPECT_EQ(response.session_id, 0);
+}
+
+// Fetched records reach the client from the brokers' answers: the frame carries them as splices
+// (one per partition with records at least Responder::kSpliceMinBytes long), not copies, at a
+// classic and at a flexible (compact records) version, with partitions from two brokers.
+TEST_F(KafkaDispatcherTest, FetchWritesLargeRecordsFromTheBrokersAnswers) {
+  for (int16_t version : {4, 12}) {
+    SCOPED_TRACE(version);
+    kafka::FetchRequest request;
+    request.max_wait_ms = 100;
+    request.min_bytes = 1;
+    request.max_bytes = 50 << 20;
+    auto& topic = request.topics.emplace_back();
+    topic.topic = "t";
+    for (int32_t p : {0, 1, 2}) {
+      topic.partitions.push_back(
+          {.partition = p, .fetch_offset = 0, .partition_max_bytes = 1 << 20});
+    }
+    ASSERT_TRUE(Dispatch(request, version).ok());
+    std::deque<ScriptedBrokers::Sent> sent = brokers_.Take();
+    ASSERT_EQ(sent.size(), 2u);
+    std::map<int32_t, std::string> records = {{0, std::string(300000, 'a')},
+                                              {1, std::string(Responder::kSpliceMinBytes, 'b')},
+                                              {2, "small"}};
+    for (ScriptedBrokers::Sent& s : sent) {
+      eddy::v1::DataResponse answer;
+      for (const auto& fp : s.request.fetch().partitions()) {
+        auto* r = answer.mutable_fetch()->add_results();
+        *r->mutable_partition() = fp.partition();
+        r->set_high_watermark(1000 + fp.partition().partition());
+        r->set_records(records[fp.partition().partition()]);
+      }
+      s.callback(answer);
+    }
+    std::optional<ResponseFrame> frame = Result();
+    ASSERT_TRUE(frame.has_value() && frame->ok() && frame->value().has_value());
+    const OutboundFrame& out = frame->value().value();
+    ASSERT_EQ(out.splices.size(), 2u);
+    EXPECT_EQ(out.splices[0].bytes, records[0]);
+    EXPECT_EQ(out.splices[1].bytes, records[1]);
+    EXPECT_LT(out.encoded.size(), 200u);
+    {
+      absl::MutexLock lock(&mu_);
+      result_ = std::move(*frame);
+    }
+    auto response = Decoded<kafka::FetchResponse>(version);
+    ASSERT_EQ(response.responses.size(), 1u);
+    ASSERT_EQ(response.responses[0].partitions.size(), 3u);
+    for (int32_t p : {0, 1, 2}) {
+      const auto& partition = response.responses[0].partitions[p];
+      EXPECT_EQ(partition.partition_index, p);
+      EXPECT_EQ(partition.error_code, 0);
+      EXPECT_EQ(partition.high_watermark, 1000 + p);
+      EXPECT_EQ(*partition.records, records[p]);
+    }
+  }
 }
 
 }  // namespace

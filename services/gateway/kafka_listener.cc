@@ -55,6 +55,16 @@ namespace internal {
 
 using Clock = std::chrono::steady_clock;
 
+// TransferAllAtOnce is asio::transfer_all without its 64 KiB cap per system call: each read or
+// write asks for everything still missing, so a 16 MB fetch answer or a 1 MB produce request takes
+// as few recv/sendmsg calls (and epoll rounds) as the socket buffers allow, not one per 64 KiB.
+struct TransferAllAtOnce {
+  size_t total;
+  size_t operator()(const std::error_code& ec, size_t transferred) const {
+    return ec ? 0 : total - transferred;
+  }
+};
+
 // Connection serves one client socket on its own strand: ReadLoop reads and dispatches frames,
 // WriteLoop writes finished responses in request order, IdleLoop closes an idle connection.
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -90,7 +100,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Slot {
     size_t request_bytes = 0;
     bool done = false;
-    std::optional<std::string> frame;
+    std::optional<OutboundFrame> frame;
   };
 
   void Close() {
@@ -148,7 +158,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         co_return;
       }
       payload.resize(static_cast<size_t>(size));
-      co_await asio::async_read(socket_, asio::buffer(payload),
+      co_await asio::async_read(socket_, asio::buffer(payload), TransferAllAtOnce{payload.size()},
                                 asio::redirect_error(asio::use_awaitable, ec));
       if (ec || closed_) {
         Close();
@@ -191,7 +201,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   asio::awaitable<void> WriteLoop() {
-    std::vector<std::string> batch;
+    std::vector<OutboundFrame> batch;
     std::vector<asio::const_buffer> buffers;
     for (;;) {
       while (!closed_ && (slots_.empty() || !slots_.front().done)) co_await Wait(wake_writer_);
@@ -212,12 +222,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (!batch.empty()) {
         buffers.clear();
         size_t bytes = 0;
-        for (const std::string& frame : batch) {
-          buffers.push_back(asio::buffer(frame));
-          bytes += frame.size();
+        for (const OutboundFrame& frame : batch) {
+          frame.ForEachRun([&](std::string_view run) {
+            buffers.push_back(asio::buffer(run.data(), run.size()));
+            bytes += run.size();
+          });
         }
         std::error_code ec;
-        co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_write(socket_, buffers, TransferAllAtOnce{bytes},
+                                   asio::redirect_error(asio::use_awaitable, ec));
         if (ec || closed_) {
           Close();
           co_return;

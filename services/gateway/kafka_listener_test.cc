@@ -28,7 +28,14 @@ class ScriptedDispatcher : public RequestDispatcher {
     if (!header.ok()) return header.status();
     absl::MutexLock lock(&mu_);
     parked_.push_back({header->correlation_id, std::move(done)});
+    last_payload_.assign(payload.begin(), payload.end());
     return absl::OkStatus();
+  }
+
+  // last_payload is the payload of the last request dispatched.
+  std::string last_payload() {
+    absl::MutexLock lock(&mu_);
+    return last_payload_;
   }
 
   size_t parked() {
@@ -38,6 +45,18 @@ class ScriptedDispatcher : public RequestDispatcher {
 
   // Complete answers the request with `correlation_id` from another thread (or not at all).
   void Complete(int32_t correlation_id, bool respond = true) {
+    if (!respond) {
+      CompleteWith(correlation_id, ResponseFrame(std::nullopt));
+      return;
+    }
+    std::string frame(8, '\0');
+    frame[3] = 4;
+    for (int i = 0; i < 4; ++i) frame[4 + i] = static_cast<char>(correlation_id >> (24 - 8 * i));
+    CompleteWith(correlation_id, ResponseFrame(std::move(frame)));
+  }
+
+  // CompleteWith answers the request with `correlation_id` from another thread.
+  void CompleteWith(int32_t correlation_id, ResponseFrame frame) {
     Completion done;
     {
       absl::MutexLock lock(&mu_);
@@ -50,21 +69,13 @@ class ScriptedDispatcher : public RequestDispatcher {
       }
     }
     ASSERT_TRUE(done);
-    std::thread([done, correlation_id, respond] {
-      if (!respond) {
-        done(ResponseFrame(std::nullopt));
-        return;
-      }
-      std::string frame(8, '\0');
-      frame[3] = 4;
-      for (int i = 0; i < 4; ++i) frame[4 + i] = static_cast<char>(correlation_id >> (24 - 8 * i));
-      done(ResponseFrame(std::move(frame)));
-    }).join();
+    std::thread([done, frame = std::move(frame)]() mutable { done(std::move(frame)); }).join();
   }
 
  private:
   absl::Mutex mu_;
   std::deque<std::pair<int32_t, Completion>> parked_ ABSL_GUARDED_BY(mu_);
+  std::string last_payload_ ABSL_GUARDED_BY(mu_);
 };
 
 class KafkaListenerTest : public ::testing::Test {
@@ -106,6 +117,80 @@ TEST_F(KafkaListenerTest, ResponsesLeaveInRequestOrder) {
     ASSERT_TRUE(frame.has_value());
     EXPECT_EQ(CorrelationId(*frame), expected);
   }
+}
+
+// SplicedFrame is a response frame for `correlation_id` whose body is `body`, most of it left in
+// `body` as splices (with an empty splice and one at the very end), as RespondSpliced builds them.
+OutboundFrame SplicedFrame(int32_t correlation_id, std::shared_ptr<const std::string> body) {
+  const std::string_view bytes(*body);
+  OutboundFrame frame;
+  const uint32_t size = static_cast<uint32_t>(4 + bytes.size());
+  for (int i = 0; i < 4; ++i) frame.encoded.push_back(static_cast<char>(size >> (24 - 8 * i)));
+  for (int i = 0; i < 4; ++i) {
+    frame.encoded.push_back(static_cast<char>(correlation_id >> (24 - 8 * i)));
+  }
+  // body = [0,10) in encoded, [10,5000) spliced, [5000,5001) in encoded, [5001,5001) spliced,
+  // [5001,end) spliced at the end of encoded.
+  frame.encoded.append(bytes.substr(0, 10));
+  frame.splices.push_back({.offset = frame.encoded.size(), .bytes = bytes.substr(10, 4990)});
+  frame.encoded.append(bytes.substr(5000, 1));
+  frame.splices.push_back({.offset = frame.encoded.size(), .bytes = bytes.substr(5001, 0)});
+  frame.splices.push_back({.offset = frame.encoded.size(), .bytes = bytes.substr(5001)});
+  frame.keep_alive = std::move(body);
+  return frame;
+}
+
+TEST(OutboundFrameTest, FlattenPutsSplicesAtTheirOffsets) {
+  auto body = std::make_shared<std::string>();
+  for (int i = 0; i < 300000; ++i) body->push_back(static_cast<char>(i * 7));
+  OutboundFrame frame = SplicedFrame(5, body);
+  EXPECT_EQ(frame.size(), 8 + body->size());
+  const std::string flat = frame.Flatten();
+  EXPECT_EQ(flat.substr(0, 4), std::string("\x00\x04\x93\xe4", 4));  // 4 + 300000
+  EXPECT_EQ(CorrelationId(flat.substr(4)), 5);
+  EXPECT_TRUE(flat.substr(8) == *body);
+}
+
+TEST_F(KafkaListenerTest, SplicedFramesAreWrittenWholeAndInOrder) {
+  StartListener({});
+  KafkaTestClient client(listener_->port());
+  ASSERT_TRUE(client.SendRaw(ApiVersionsFrame(1) + ApiVersionsFrame(2) + ApiVersionsFrame(3)));
+  ASSERT_TRUE(eddy::testing::WaitFor([&] { return dispatcher_.parked() == 3; }, absl::Seconds(10)));
+  // Large enough to need several partial socket writes.
+  auto body = std::make_shared<std::string>();
+  for (int i = 0; i < (8 << 20); ++i) body->push_back(static_cast<char>(i % 251));
+  auto other = std::make_shared<std::string>(body->rbegin(), body->rend());
+  dispatcher_.CompleteWith(2, ResponseFrame(SplicedFrame(2, other)));
+  dispatcher_.CompleteWith(1, ResponseFrame(SplicedFrame(1, body)));
+  dispatcher_.Complete(3);
+  std::optional<std::string> first = client.ReadFrame();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(CorrelationId(*first), 1);
+  EXPECT_TRUE(first->substr(4) == *body);
+  std::optional<std::string> second = client.ReadFrame();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(CorrelationId(*second), 2);
+  EXPECT_TRUE(second->substr(4) == *other);
+  std::optional<std::string> third = client.ReadFrame();
+  ASSERT_TRUE(third.has_value());
+  EXPECT_EQ(CorrelationId(*third), 3);
+}
+
+// A request of several MB (a produce) arrives whole, however the socket splits it.
+TEST_F(KafkaListenerTest, LargeRequestsAreReadWhole) {
+  StartListener({});
+  KafkaTestClient client(listener_->port());
+  std::string frame = ApiVersionsFrame(6);
+  for (int i = 0; i < (5 << 20); ++i) frame.push_back(static_cast<char>(i % 253));
+  const uint32_t size = static_cast<uint32_t>(frame.size() - 4);
+  for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>(size >> (24 - 8 * i));
+  ASSERT_TRUE(client.SendRaw(frame));
+  ASSERT_TRUE(eddy::testing::WaitFor([&] { return dispatcher_.parked() == 1; }, absl::Seconds(10)));
+  EXPECT_TRUE(dispatcher_.last_payload() == frame.substr(4));
+  dispatcher_.Complete(6);
+  std::optional<std::string> response = client.ReadFrame();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(CorrelationId(*response), 6);
 }
 
 TEST_F(KafkaListenerTest, OversizedAndNegativeFrameSizesClose) {

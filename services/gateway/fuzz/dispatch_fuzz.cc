@@ -58,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Fixture* fixture = new Fixture();
   ClientInfo client;
   int completions = 0;
-  ResponseFrame result = std::optional<std::string>();
+  ResponseFrame result = std::optional<OutboundFrame>();
   absl::Status status = fixture->dispatcher.Dispatch(
       client, std::span<const uint8_t>(data, size), [&](ResponseFrame frame) {
         ++completions;
@@ -71,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (completions != 1) __builtin_trap();
   if (result.ok() && result->has_value()) {
-    const std::string& frame = **result;
+    const std::string frame = (*result)->Flatten();
     if (frame.size() < 8) __builtin_trap();
     const uint32_t length = (uint32_t{static_cast<uint8_t>(frame[0])} << 24) |
                             (uint32_t{static_cast<uint8_t>(frame[1])} << 16) |

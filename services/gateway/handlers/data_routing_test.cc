@@ -55,7 +55,7 @@ class PartitionFanOutTest : public ::testing::Test {
   Response Decoded(int16_t version) {
     absl::MutexLock lock(&mu_);
     EXPECT_TRUE(result_.has_value() && result_->ok() && result_->value().has_value());
-    const std::string& bytes = *result_->value();
+    const std::string bytes = result_->value()->Flatten();
     kafka::Reader reader(reinterpret_cast<const uint8_t*>(bytes.data()) + 4, bytes.size() - 4);
     EXPECT_THAT(kafka::DecodeResponseHeader(reader, Response::kApiKey, version).status(),
                 eddy::testing::IsOk());

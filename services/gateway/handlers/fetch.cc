@@ -1,8 +1,9 @@
 // Fetch (key 1), consumer fetches only. Each leader broker gets one FetchRequest with the client's
 // max_wait_ms and min_bytes, so every broker long-polls on its own and the gateway answers when all
-// have (at most max_wait_ms plus a grace later). Record bytes come back untouched. Fetch sessions
-// (KIP-227) are not offered: the response's session id is 0, which tells clients to keep sending
-// full fetches; an incremental fetch on a session id gets FETCH_SESSION_ID_NOT_FOUND.
+// have (at most max_wait_ms plus a grace later). Record bytes come back untouched and go to the
+// client straight from the brokers' answers (RespondSpliced), never copied into the frame. Fetch
+// sessions (KIP-227) are not offered: the response's session id is 0, which tells clients to keep
+// sending full fetches; an incremental fetch on a session id gets FETCH_SESSION_ID_NOT_FOUND.
 #include "libs/kafka/error_codes.h"
 #include "libs/kafka/messages/fetch.h"
 #include "services/gateway/handlers/data_routing.h"
@@ -117,7 +118,7 @@ absl::Status HandleFetch(GatewayContext& context, ClientInfo&, const kafka::Requ
         for (const auto& topic : shared->responses) {
           for (const auto& p : topic.partitions) responder.Error(p.error_code);
         }
-        responder.Respond(*shared);
+        responder.RespondSpliced(std::shared_ptr<const kafka::FetchResponse>(std::move(shared)));
       });
   return absl::OkStatus();
 }

@@ -71,19 +71,29 @@ class Responder {
   // Respond encodes `response` at the request's version and completes the request.
   template <typename Response>
   void Respond(const Response& response) const {
-    std::string frame;
-    frame.reserve(response.EncodedSize(version_) + 16);
-    const size_t start = kafka::BeginFrame(frame);
-    kafka::Writer writer(&frame);
-    absl::Status status = kafka::EncodeResponseHeader(
-        kafka::ResponseHeader{.correlation_id = correlation_id_}, api_key_, version_, writer);
-    if (status.ok()) status = response.Encode(writer, version_);
-    if (status.ok()) status = kafka::EndFrame(frame, start);
+    OutboundFrame frame;
+    frame.encoded.reserve(response.EncodedSize(version_) + 16);
+    absl::Status status = Encode(response, frame, nullptr);
     Finish(status.ok() ? ResponseFrame(std::move(frame)) : ResponseFrame(status));
   }
 
+  // RespondSpliced is Respond without copying byte fields of kSpliceMinBytes or more (fetched
+  // records) into the frame: the frame points into `response` and keeps it alive until written.
+  template <typename Response>
+  void RespondSpliced(std::shared_ptr<const Response> response) const {
+    OutboundFrame frame;
+    absl::Status status = Encode(*response, frame, &frame.splices);
+    frame.keep_alive = std::move(response);
+    Finish(status.ok() ? ResponseFrame(std::move(frame)) : ResponseFrame(status));
+  }
+
+  // kSpliceMinBytes: smaller fields are cheaper to copy than to write as their own iovec.
+  static constexpr size_t kSpliceMinBytes = 4096;
+
   // RespondRaw completes with an already encoded frame (ApiVersions' fixed v0 error answer).
-  void RespondRaw(std::string frame) const { Finish(ResponseFrame(std::move(frame))); }
+  void RespondRaw(std::string frame) const {
+    Finish(ResponseFrame(OutboundFrame(std::move(frame))));
+  }
   // NoResponse completes a request Kafka does not answer (Produce acks=0).
   void NoResponse() const { Finish(ResponseFrame(std::nullopt)); }
   // Fail closes the connection instead of answering.
@@ -95,6 +105,19 @@ class Responder {
   }
 
  private:
+  template <typename Response>
+  absl::Status Encode(const Response& response, OutboundFrame& frame,
+                      std::vector<kafka::Splice>* splices) const {
+    const size_t start = kafka::BeginFrame(frame.encoded);
+    kafka::Writer writer(&frame.encoded);
+    if (splices != nullptr) writer.SpliceBytesFrom(kSpliceMinBytes, splices);
+    absl::Status status = kafka::EncodeResponseHeader(
+        kafka::ResponseHeader{.correlation_id = correlation_id_}, api_key_, version_, writer);
+    if (status.ok()) status = response.Encode(writer, version_);
+    if (status.ok()) status = kafka::EndFrame(frame.encoded, start, writer.spliced_bytes());
+    return status;
+  }
+
   void Finish(ResponseFrame frame) const {
     if (metrics_ != nullptr) {
       metrics_->Latency(api_key_, std::chrono::duration<double>(
