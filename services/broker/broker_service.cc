@@ -71,6 +71,41 @@ ErrorCode MissingPartitionError(const ReplicaManager& replicas, const TopicParti
                                       : ErrorCode::kUnknownTopicOrPartition;
 }
 
+// RefuseFencedFetch answers a group coordinator's fetch whose shard epoch the fence refuses
+// (group_shard_fence.h): every partition gets its error, so the coordinator learns it was deposed
+// or must wait. Returns false (nothing written) when the fetch may proceed.
+bool RefuseFencedFetch(ReplicaManager& replicas, const eddy::v1::FetchRequest& fetch,
+                       eddy::v1::FetchResponse* out) {
+  std::vector<std::pair<ErrorCode, std::string>> errors;
+  bool refused = false;
+  for (const eddy::v1::FetchPartition& p : fetch.partitions()) {
+    std::string message;
+    const ErrorCode error = replicas.group_shard_fence().CheckFetch(
+        p.partition().topic(), p.partition().partition(), fetch.group_shard_epoch(), &message);
+    refused = refused || error != ErrorCode::kNone;
+    errors.emplace_back(error, std::move(message));
+  }
+  if (!refused) return false;
+  for (int i = 0; i < fetch.partitions_size(); ++i) {
+    eddy::v1::FetchPartitionResult* result = out->add_results();
+    *result->mutable_partition() = fetch.partitions(i).partition();
+    // The epoch names one shard, so a coordinator's fetch has one partition; any other is
+    // refused with the request.
+    auto& [error, message] = errors[i];
+    if (error == ErrorCode::kNone) {
+      error = ErrorCode::kNotCoordinator;
+      message = "fetched with a group shard epoch the broker refused";
+    }
+    result->set_error_code(static_cast<int32_t>(error));
+    result->set_error_message(std::move(message));
+    result->set_high_watermark(-1);
+    result->set_last_stable_offset(-1);
+    result->set_log_start_offset(-1);
+    result->set_diverging_epoch(-1);
+  }
+  return true;
+}
+
 // Unavailable refuses a stream opened before the service is bound.
 template <typename Request, typename Response>
 class Unavailable : public grpc::ServerBidiReactor<Request, Response> {
@@ -148,11 +183,20 @@ void BrokerService::HandleData(ReplicaManager& replicas, BrokerMetrics* metrics,
         eddy::v1::ProducePartition& part = *produce.mutable_partitions(i);
         eddy::v1::ProducePartitionResult* result = completion->response().mutable_results(i);
         const TopicPartitionKey key = KeyOf(part.partition());
-        std::shared_ptr<Partition> partition = replicas.Get(key);
         if (acks != 0 && acks != 1 && acks != -1) {
           result->set_error_code(static_cast<int32_t>(ErrorCode::kInvalidRequiredAcks));
           continue;
         }
+        // The group log takes appends only from its shard's current coordinator; the admission
+        // is held until the batch is in the log (group_shard_fence.h).
+        GroupShardFence::Admission admission = replicas.group_shard_fence().AdmitProduce(
+            key.topic, key.partition, produce.group_shard_epoch());
+        if (admission.error() != ErrorCode::kNone) {
+          result->set_error_code(static_cast<int32_t>(admission.error()));
+          result->set_error_message(admission.message());
+          continue;
+        }
+        std::shared_ptr<Partition> partition = replicas.Get(key);
         if (partition == nullptr) {
           result->set_error_code(static_cast<int32_t>(MissingPartitionError(replicas, key)));
           continue;
@@ -178,6 +222,10 @@ void BrokerService::HandleData(ReplicaManager& replicas, BrokerMetrics* metrics,
       return;
     }
     case eddy::v1::DataRequest::kFetch: {
+      if (request.fetch().group_shard_epoch() > 0 &&
+          RefuseFencedFetch(replicas, request.fetch(), response.mutable_fetch())) {
+        break;
+      }
       auto operation = std::make_shared<internal::FetchOperation>(
           replicas, metrics, clock_, std::move(*request.mutable_fetch()),
           options_.default_fetch_max_bytes, options_.max_fetch_wait,

@@ -204,6 +204,8 @@ void ReplicaManager::ApplyMetadata(const eddy::v1::MetadataDelta& delta) {
       for (const auto& [key, hosted] : partitions_) eligibility_changed.push_back(hosted.partition);
     }
   }
+  // Outside mu_: an admitted produce holds the fence while it takes partition locks.
+  group_shard_fence_.Apply(delta);
   metadata_offset_.store(delta.offset());
   for (const std::shared_ptr<Partition>& partition : eligibility_changed) {
     partition->SetIneligibleReplicas(ineligible);

@@ -11,6 +11,9 @@
 // timeouts), delayed-fetch deadlines, retention (log.retention.check.interval.ms) and the
 // background compaction of cleanup.policy=compact logs (LogCleaner). Delayed fetches (long-poll)
 // are re-checked whenever a partition's readable data moves.
+//
+// The group coordinator shard epochs of the same metadata go to its GroupShardFence, which the
+// produce and fetch entry points consult for __consumer_offsets (group_shard_fence.h).
 // Thread-safety: all methods are thread-safe. The metadata thread calls ApplyMetadata; request
 // threads call the lookups; callbacks never run under the manager's lock.
 #pragma once
@@ -35,6 +38,7 @@
 #include "libs/storage/log_cleaner.h"
 #include "libs/storage/storage_metrics.h"
 #include "proto/eddy/v1/controller.pb.h"
+#include "services/broker/group_shard_fence.h"
 #include "services/broker/partition.h"
 
 namespace eddy::broker {
@@ -130,6 +134,8 @@ class ReplicaManager {
   // metadata_offset: the last applied metadata offset (-1 before the first snapshot).
   int64_t metadata_offset() const { return metadata_offset_.load(); }
   const std::string& log_dir() const { return options_.log_dir; }
+  // group_shard_fence: the shard epochs of the applied metadata, checked for __consumer_offsets.
+  GroupShardFence& group_shard_fence() { return group_shard_fence_; }
 
   // AddDelayed parks a long-poll until it completes (on data changes) or its deadline.
   void AddDelayed(std::shared_ptr<DelayedOperation> operation);
@@ -172,6 +178,7 @@ class ReplicaManager {
   const AlterPartitionSender alter_partition_;
   const FollowersChanged followers_changed_;
   storage::LogCleaner cleaner_;
+  GroupShardFence group_shard_fence_;  // its own lock; never taken under mu_
 
   mutable absl::Mutex mu_;
   std::map<TopicPartitionKey, Hosted_> partitions_ ABSL_GUARDED_BY(mu_);

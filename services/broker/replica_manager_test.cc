@@ -329,5 +329,27 @@ TEST_F(ReplicaManagerTest, DeletedTopicsAndStrayDirectoriesLoseTheirData) {
   EXPECT_THAT(followers_, IsEmpty());
 }
 
+TEST_F(ReplicaManagerTest, GroupShardEpochsFollowTheMetadata) {
+  auto shard = [](eddy::v1::MetadataDelta& delta, int32_t index, int64_t epoch) {
+    eddy::v1::CoordinatorShardState* s = delta.add_coordinator_shards();
+    s->set_coordinator_type(eddy::v1::COORDINATOR_TYPE_GROUP);
+    s->set_shard(index);
+    s->set_owner(2);
+    s->set_epoch(epoch);
+  };
+  eddy::v1::MetadataDelta snapshot;
+  snapshot.set_snapshot(true);
+  shard(snapshot, 3, 1);
+  replicas_->ApplyMetadata(snapshot);
+  EXPECT_EQ(replicas_->group_shard_fence().EpochOf(3), 1);
+  eddy::v1::MetadataDelta moved;
+  moved.set_offset(5);
+  shard(moved, 3, 2);
+  replicas_->ApplyMetadata(moved);
+  EXPECT_EQ(replicas_->group_shard_fence().EpochOf(3), 2);
+  EXPECT_EQ(replicas_->group_shard_fence().AdmitProduce("__consumer_offsets", 3, 1).error(),
+            ErrorCode::kNotCoordinator);
+}
+
 }  // namespace
 }  // namespace eddy::broker

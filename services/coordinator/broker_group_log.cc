@@ -1,5 +1,6 @@
 #include "services/coordinator/broker_group_log.h"
 
+#include <algorithm>
 #include <span>
 #include <utility>
 
@@ -29,6 +30,7 @@ bool RetriableProduceError(ErrorCode code) {
     case ErrorCode::kNotEnoughReplicas:
     case ErrorCode::kNotEnoughReplicasAfterAppend:
     case ErrorCode::kKafkaStorageError:
+    case ErrorCode::kCoordinatorLoadInProgress:  // the leader has not applied our shard epoch yet
       return true;
     default:
       return false;
@@ -47,6 +49,7 @@ absl::Status FinalStatus(ErrorCode code, const std::string& message) {
     case ErrorCode::kLeaderNotAvailable:
     case ErrorCode::kNotEnoughReplicas:
     case ErrorCode::kNotEnoughReplicasAfterAppend:
+    case ErrorCode::kCoordinatorLoadInProgress:
       return absl::UnavailableError(text);
     case ErrorCode::kRequestTimedOut:
       return absl::DeadlineExceededError(text);
@@ -149,6 +152,7 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
     eddy::v1::DataRequest request;
     eddy::v1::ProduceRequest& produce = *request.mutable_produce();
     produce.set_acks(-1);
+    produce.set_group_shard_epoch(options.shard_epoch);
     produce.set_timeout_ms(
         static_cast<int32_t>(std::max<int64_t>(1, absl::ToInt64Milliseconds(left))));
     eddy::v1::ProducePartition& partition = *produce.add_partitions();
@@ -184,6 +188,8 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
     const auto code = static_cast<ErrorCode>(result.error_code());
     if (code == ErrorCode::kNone) {
       Complete(absl::OkStatus());
+    } else if (code == ErrorCode::kNotCoordinator) {
+      Depose(result.error_message());
     } else if (RetriableProduceError(code)) {
       RetryOrFail(id, code, result.error_message());
     } else {
@@ -191,6 +197,21 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
                    result.error_message());
       Complete(FinalStatus(code, result.error_message()));
     }
+  }
+
+  // Depose: the leader holds a newer shard epoch, so another coordinator owns the shard. Nothing
+  // pending can be written any more; the shard is to be unloaded here.
+  void Depose(const std::string& message) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    spdlog::warn("{}: deposed at shard epoch {}: {}", Name(), options.shard_epoch, message);
+    const absl::Status deposed = absl::AbortedError(
+        absl::StrCat(CodeName(ErrorCode::kNotCoordinator), ": another coordinator owns the shard (",
+                     message, ")"));
+    for (PendingAppend& p : in_flight) post([done = std::move(p.done), deposed] { done(deposed); });
+    for (PendingAppend& p : queued) post([done = std::move(p.done), deposed] { done(deposed); });
+    in_flight.clear();
+    queued.clear();
+    closed = true;
+    if (options.deposed) post(options.deposed);
   }
 
   void RetryOrFail(uint64_t id, ErrorCode code, const std::string& message)
@@ -216,6 +237,7 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
     fetch.set_min_bytes(0);
     fetch.set_max_bytes(max_bytes);
     fetch.set_replica_id(-1);
+    fetch.set_group_shard_epoch(options.shard_epoch);
     eddy::v1::FetchPartition& partition = *fetch.add_partitions();
     partition.mutable_partition()->set_topic(options.topic);
     partition.mutable_partition()->set_partition(options.partition);
@@ -252,7 +274,11 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
   absl::Status Read(const std::function<void(const GroupLogRecord&)>& visit) {
     const absl::Time give_up = clock.Now() + options.load_timeout;
     int64_t offset = 0;
-    int64_t end = -1;  // the high watermark when the read began
+    // Where the replay ends: max(high watermark, log end offset) of the first accepted answer of
+    // `end_leader` (broker id, leader epoch). That answer passed the shard-epoch barrier, so every
+    // append of the previous owner is below it; a new leader takes the end again.
+    int64_t end = -1;
+    std::optional<std::pair<int32_t, int32_t>> end_leader;
     int32_t max_bytes = options.fetch_max_bytes;
     absl::Status last_error;
     while (end < 0 || offset < end) {
@@ -278,7 +304,15 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
         offset = result->log_start_offset();
         continue;
       }
+      if (code == ErrorCode::kNotCoordinator) {
+        spdlog::warn("{}: deposed while loading at shard epoch {}: {}", Name(), options.shard_epoch,
+                     result->error_message());
+        return absl::AbortedError(absl::StrCat(Name(), ": another coordinator owns the shard: ",
+                                               result->error_message()));
+      }
       if (code != ErrorCode::kNone) {
+        // COORDINATOR_LOAD_IN_PROGRESS (the leader has not applied our shard epoch yet) and
+        // leadership errors are retried until the load timeout.
         last_error =
             absl::UnavailableError(absl::StrCat(CodeName(code), " ", result->error_message()));
         if (code == ErrorCode::kOffsetOutOfRange || code == ErrorCode::kCorruptMessage) {
@@ -287,8 +321,14 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
         Backoff();
         continue;
       }
-      if (end < 0) end = result->high_watermark();
+      const std::pair<int32_t, int32_t> answered_by{leader->broker_id, leader->leader_epoch};
+      if (end_leader != answered_by) {
+        end_leader = answered_by;
+        end = std::max({offset, result->high_watermark(), result->log_end_offset()});
+      }
       offset = std::max(offset, result->log_start_offset());
+      // Only replicated records replay: past the high watermark, wait for it to move.
+      const int64_t readable = std::min(end, result->high_watermark());
       const std::string& bytes = result->records();
       bool truncated = false;
       absl::StatusOr<std::vector<kafka::RecordBatchView>> batches = kafka::SplitBatches(
@@ -298,9 +338,14 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
             absl::StrCat(Name(), ": unreadable batch: ", batches.status().message()));
       }
       const int64_t before = offset;
+      bool unreplicated = offset >= readable;
       for (const kafka::RecordBatchView& batch : *batches) {
         const int64_t next = batch.last_offset().value() + 1;
         if (next <= offset) continue;
+        if (next > readable && readable < end) {
+          unreplicated = true;  // read it whole once the high watermark passed it
+          break;
+        }
         if (!batch.is_control()) {
           std::string storage;
           absl::StatusOr<std::vector<kafka::RecordView>> records =
@@ -321,6 +366,12 @@ struct BrokerGroupLog::State : std::enable_shared_from_this<State> {
         offset = next;
       }
       if (offset == before && offset < end) {
+        if (unreplicated) {
+          last_error = absl::UnavailableError(absl::StrCat(
+              "the high watermark ", result->high_watermark(), " has not reached ", end));
+          Backoff();
+          continue;
+        }
         // Nothing whole fit: the next batch is larger than what we asked for.
         if (!truncated || max_bytes >= (1 << 30)) {
           return absl::DataLossError(absl::StrCat(Name(), ": no progress reading at offset ",

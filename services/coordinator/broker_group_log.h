@@ -16,14 +16,23 @@
 // (COORDINATOR_NOT_AVAILABLE); too large → kResourceExhausted; anything else → kInternal
 // (UNKNOWN_SERVER_ERROR).
 //
-// Read fetches the partition from the start of its log (or its log start offset) up to the high
-// watermark seen at the first answer and hands every record to the visitor: only acknowledged
-// (replicated) records are replayed.
+// Fencing (the shard epoch): every produce and fetch carries the shard epoch the controller
+// assigned this coordinator (ProduceRequest/FetchRequest.group_shard_epoch), and the leader
+// checks it against the epoch in its own metadata (services/broker/group_shard_fence.h): older →
+// NOT_COORDINATOR, newer (the broker has not applied the assignment yet) →
+// COORDINATOR_LOAD_IN_PROGRESS. NOT_COORDINATOR on an append means another coordinator owns the
+// shard: the appends in flight and queued fail with kAborted (NOT_COORDINATOR), the log closes,
+// and `deposed` runs so the shard is unloaded here. COORDINATOR_LOAD_IN_PROGRESS is retried like a
+// leadership error.
 //
-// Fencing: the log does not fence a deposed owner at the broker (appends carry no producer id or
-// epoch); ownership is fenced by the metadata — a coordinator unloads a shard as soon as its
-// metadata says another owner holds it, and appends still in flight then answer NOT_COORDINATOR.
-// A coordinator cut off from the controller keeps its shards until its metadata catches up.
+// Read is the load: its first fetch is a barrier — retried while the leader answers
+// COORDINATOR_LOAD_IN_PROGRESS, and once accepted, that leader refuses the old owner's appends
+// (and every later leader too: it applied the same metadata before it was elected). Read then
+// replays from the start of the log (or its log start offset) up to max(high watermark, log end
+// offset) of the first accepted answer from the current leader, waiting for the high watermark to
+// get there, so every record the old owner appended before the barrier is replayed and only
+// acknowledged (replicated) records are. NOT_COORDINATOR while loading → kAborted (deposed).
+// A shard epoch of 0 sends no epoch (the broker then refuses appends: INVALID_TOPIC_EXCEPTION).
 //
 // Thread-safety: all methods may be called from any thread. Completions go through `post` (the
 // shard's executor), in append order, never inside Append.
@@ -58,6 +67,10 @@ using Schedule = std::function<void(absl::Duration delay, std::function<void()> 
 struct BrokerGroupLogOptions {
   std::string topic = "__consumer_offsets";
   int32_t partition = 0;
+  // The shard epoch the controller assigned this coordinator (MetadataDelta.coordinator_shards).
+  int64_t shard_epoch = 0;
+  // Runs once (through `post`) when the broker says another coordinator owns the shard.
+  std::function<void()> deposed;
   absl::Duration append_timeout = absl::Seconds(5);  // offsets.commit.timeout.ms
   absl::Duration load_timeout = absl::Seconds(30);   // how long Read keeps trying
   absl::Duration retry_backoff = absl::Milliseconds(50);

@@ -7,6 +7,15 @@ namespace eddy::coordinator {
 
 GroupShardSet::GroupShardSet(GroupShardSetOptions options, LogFactory open_log,
                              common::Clock& clock)
+    : GroupShardSet(
+          std::move(options),
+          [open_log = std::move(open_log)](ShardLogContext context) {
+            return open_log(context.shard, std::move(context.post));
+          },
+          clock) {}
+
+GroupShardSet::GroupShardSet(GroupShardSetOptions options, ShardLogFactory open_log,
+                             common::Clock& clock)
     : options_(std::move(options)),
       open_log_(std::move(open_log)),
       clock_(clock),
@@ -28,14 +37,26 @@ GroupShardSet::~GroupShardSet() {
   executor_.reset();
 }
 
-void GroupShardSet::LoadShard(int32_t shard) {
-  executor_->Post(shard, [this, shard] {
+void GroupShardSet::LoadShard(int32_t shard, int64_t epoch) {
+  executor_->Post(shard, [this, shard, epoch] {
     Shard& s = shards_[shard];
     if (s.state != ShardState::kNotOwned) return;
     s.state = ShardState::kLoading;
-    s.log = open_log_(
-        shard, [this, shard](std::function<void()> f) { executor_->Post(shard, std::move(f)); });
-    ReadLog(shard, ++s.load_id, s.log);
+    const uint64_t load_id = ++s.load_id;
+    ShardLogContext context{
+        .shard = shard,
+        .epoch = epoch,
+        .post = [this, shard](std::function<void()> f) { executor_->Post(shard, std::move(f)); },
+        .deposed =
+            [this, shard, load_id] {
+              executor_->Post(shard, [this, shard, load_id] {
+                if (shards_[shard].load_id != load_id) return;  // a later load
+                spdlog::info("group shard {}: another coordinator owns it now", shard);
+                Unload(shard);
+              });
+            }};
+    s.log = open_log_(std::move(context));
+    ReadLog(shard, load_id, s.log);
   });
 }
 
@@ -60,6 +81,13 @@ void GroupShardSet::FinishLoad(int32_t shard, uint64_t load_id,
     spdlog::warn("group shard {}: reading its log failed, trying again: {}", shard,
                  read.status().ToString());
     ReadLog(shard, load_id, s.log);
+    return;
+  }
+  if (!read.ok() && absl::IsAborted(read.status())) {
+    // Deposed before serving: the brokers know a newer owner than our metadata does.
+    spdlog::info("group shard {}: not loaded, another coordinator owns it: {}", shard,
+                 read.status().ToString());
+    Unload(shard);
     return;
   }
   absl::Status status = read.status();
@@ -87,21 +115,23 @@ void GroupShardSet::FinishLoad(int32_t shard, uint64_t load_id,
 }
 
 void GroupShardSet::UnloadShard(int32_t shard) {
-  executor_->Post(shard, [this, shard] {
-    Shard& s = shards_[shard];
-    if (s.state == ShardState::kNotOwned) return;
-    {
-      absl::MutexLock lock(&loaded_mu_);
-      loaded_[shard] = false;
-    }
-    s.coordinator.reset();  // answers waiting members NOT_COORDINATOR
-    // Completions the log delivers later find the coordinator gone and answer NOT_COORDINATOR;
-    // closing fails the appends in flight and ends a read still loading the shard.
-    s.log->Close();
-    s.log.reset();
-    s.state = ShardState::kNotOwned;
-    spdlog::info("group shard {}: unloaded", shard);
-  });
+  executor_->Post(shard, [this, shard] { Unload(shard); });
+}
+
+void GroupShardSet::Unload(int32_t shard) {
+  Shard& s = shards_[shard];
+  if (s.state == ShardState::kNotOwned) return;
+  {
+    absl::MutexLock lock(&loaded_mu_);
+    loaded_[shard] = false;
+  }
+  s.coordinator.reset();  // answers waiting members NOT_COORDINATOR
+  // Completions the log delivers later find the coordinator gone and answer NOT_COORDINATOR;
+  // closing fails the appends in flight and ends a read still loading the shard.
+  s.log->Close();
+  s.log.reset();
+  s.state = ShardState::kNotOwned;
+  spdlog::info("group shard {}: unloaded", shard);
 }
 
 bool GroupShardSet::WaitLoaded(int32_t shard, absl::Duration timeout) {

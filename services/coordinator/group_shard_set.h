@@ -3,7 +3,9 @@
 // ShardExecutor on its own worker. Requests are routed by GroupShard(group.id); a shard this
 // instance does not own answers NOT_COORDINATOR, one still loading COORDINATOR_LOAD_IN_PROGRESS,
 // as Kafka's coordinator does while partitions move. Which shards to own comes from the
-// controller's shard assignment (LoadShard / UnloadShard as it changes).
+// controller's shard assignment (LoadShard / UnloadShard as it changes), each load under the
+// shard epoch the controller assigned, which the log presents to the brokers; a log that learns
+// it was deposed (another owner holds a newer epoch) has its shard unloaded.
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
@@ -33,11 +35,24 @@ struct GroupShardSetOptions {
   GroupConfig group;
 };
 
+// ShardLogContext is what a log factory gets for one load of a shard.
+struct ShardLogContext {
+  int32_t shard = 0;
+  int64_t epoch = 0;            // the shard epoch LoadShard was given (0: none)
+  InMemoryGroupLog::Post post;  // delivers the log's completions on the shard's worker
+  // The log calls `deposed` (from any thread) when the brokers say another coordinator owns the
+  // shard: this load is unloaded (a later load of the shard is not touched).
+  std::function<void()> deposed;
+};
+
 class GroupShardSet {
  public:
-  // LogFactory opens the log of `shard`; `post` delivers its completions on the shard's worker.
+  // ShardLogFactory opens the log of one load of a shard.
+  using ShardLogFactory = std::function<std::shared_ptr<GroupLog>(ShardLogContext context)>;
+  // LogFactory is the simpler form for logs without ownership fencing (in memory).
   using LogFactory =
       std::function<std::shared_ptr<GroupLog>(int32_t shard, InMemoryGroupLog::Post post)>;
+  GroupShardSet(GroupShardSetOptions options, ShardLogFactory open_log, common::Clock& clock);
   GroupShardSet(GroupShardSetOptions options, LogFactory open_log, common::Clock& clock);
   // Unloads every shard (waiting members get NOT_COORDINATOR) and stops the workers.
   ~GroupShardSet();
@@ -49,8 +64,10 @@ class GroupShardSet {
   // LoadShard starts serving `shard`: opens its log, reads it on a loader thread (the shard
   // answers COORDINATOR_LOAD_IN_PROGRESS meanwhile; other shards keep serving), then replays it on
   // the shard's worker. A read that found no leader in time is tried again while the shard is
-  // still to be loaded; an unreadable log leaves the shard unserved (NOT_COORDINATOR).
-  void LoadShard(int32_t shard);
+  // still to be loaded; an unreadable log, or one that says the shard has a newer owner
+  // (kAborted), leaves the shard unserved (NOT_COORDINATOR). `epoch`: the controller's shard
+  // epoch for this assignment (0: none, for logs that do not fence).
+  void LoadShard(int32_t shard, int64_t epoch = 0);
   // UnloadShard stops serving `shard`; its waiting requests are answered NOT_COORDINATOR.
   void UnloadShard(int32_t shard);
 
@@ -78,12 +95,13 @@ class GroupShardSet {
     absl::Time next_metrics;
   };
   void Tick(int worker);
+  void Unload(int32_t shard);  // on the shard's worker
   void ReadLog(int32_t shard, uint64_t load_id, std::shared_ptr<GroupLog> log);
   void FinishLoad(int32_t shard, uint64_t load_id,
                   absl::StatusOr<std::vector<GroupLogRecord>> read);
 
   const GroupShardSetOptions options_;
-  const LogFactory open_log_;
+  const ShardLogFactory open_log_;
   common::Clock& clock_;
   std::atomic<GroupMetrics*> metrics_{nullptr};
   std::vector<Shard> shards_;

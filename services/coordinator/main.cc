@@ -68,19 +68,22 @@ int main(int argc, char** argv) {
                                         .threads = config.threads,
                                         .tick = absl::Milliseconds(config.tick_ms),
                                         .group = config.ToGroupConfig()},
-      [&](int32_t shard,
-          coordinator::InMemoryGroupLog::Post post) -> std::shared_ptr<coordinator::GroupLog> {
-        if (!broker_log) return std::make_shared<coordinator::InMemoryGroupLog>(std::move(post));
+      [&](coordinator::ShardLogContext context) -> std::shared_ptr<coordinator::GroupLog> {
+        if (!broker_log) {
+          return std::make_shared<coordinator::InMemoryGroupLog>(std::move(context.post));
+        }
         return std::make_shared<coordinator::BrokerGroupLog>(
             coordinator::BrokerGroupLogOptions{
-                .partition = shard,
+                .partition = context.shard,
+                .shard_epoch = context.epoch,
+                .deposed = std::move(context.deposed),
                 .append_timeout = absl::Milliseconds(config.offsets_commit_timeout_ms),
                 .fetch_max_bytes = config.offsets_load_buffer_size},
             *data_path,
             [&](const std::string& topic, int32_t partition) {
               return cluster->Leader(topic, partition);
             },
-            schedule, std::move(post), common::Clock::Real());
+            schedule, std::move(context.post), common::Clock::Real());
       },
       common::Clock::Real());
   coordinator::CoordinatorService service(*shards);
@@ -96,12 +99,12 @@ int main(int argc, char** argv) {
     }
     data_path = std::make_unique<runtime::GrpcBrokerDataPath>(host.channels(), io);
     cluster = std::make_unique<coordinator::CoordinatorMetadata>(
-        membership.node_id, [&](int32_t shard, bool owned, int64_t) {
+        membership.node_id, [&](int32_t shard, bool owned, int64_t epoch) {
           if (shard >= config.offsets_topic_partitions) {
             spdlog::error("group shard {} assigned, but --offsets-topic-partitions is {}", shard,
                           config.offsets_topic_partitions);
           } else if (owned) {
-            shards->LoadShard(shard);
+            shards->LoadShard(shard, epoch);
           } else {
             shards->UnloadShard(shard);
           }
