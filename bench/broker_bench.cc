@@ -28,7 +28,6 @@
 #include <future>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +47,7 @@
 
 namespace {
 
+using eddy::bench::CpuSeconds;
 using eddy::bench::DieIfError;
 using eddy::bench::Flag;
 using eddy::bench::SecondsSince;
@@ -110,23 +110,6 @@ eddy::v1::DataRequest Request(const std::string& batch, int first_partition, int
     p->set_records(batch);
   }
   return request;
-}
-
-// CpuSeconds is the user + system CPU time `pid` has used so far (/proc/<pid>/stat), 0 if unknown.
-double CpuSeconds(pid_t pid) {
-  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-  std::string line;
-  std::getline(stat, line);
-  const size_t after_name = line.rfind(')');
-  if (after_name == std::string::npos) return 0;
-  std::istringstream fields(line.substr(after_name + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; fields >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::atof(field.c_str());  // utime, stime
-    if (i == 15) break;
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // LeaderStreams opens one Data stream per leader broker and maps partitions to them.

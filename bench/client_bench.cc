@@ -7,7 +7,9 @@
 // Workloads: produce (acks=1 and acks=all: delivery-report latency), consume (all the acks=1 data
 // the log still holds, from the beginning: throughput; the mock keeps only about 5 MB per
 // partition, so it serves the last ~80 MB), e2e (open-loop produce at --e2e-rate with a concurrent
-// consumer: produce-to-consume latency). Then the targets: eddy produce >= 70% of storage append,
+// consumer: produce-to-consume latency), each with the CPU milliseconds per MB that the gateway,
+// broker, mock and the bench's own client spent on it. Then the targets: eddy produce >= 70% of
+// storage append,
 // eddy consume >= 1.5x eddy produce, eddy >= mock. Flags: --workload=produce|consume|e2e|all,
 // --bin-dir=PATH (the daemons), --mock=PATH (bench_kafka_mock, default: next to this binary),
 // --dir=PATH (scratch, default /tmp), --count=N (fixed-count mode, default 500000 records) or
@@ -46,6 +48,7 @@
 
 namespace {
 
+using eddy::bench::CpuSeconds;
 using eddy::bench::Flag;
 using eddy::bench::LoadOptions;
 using eddy::bench::LoadResult;
@@ -121,6 +124,7 @@ class MockCluster {
   }
 
   const std::string& bootstrap() const { return bootstrap_; }
+  pid_t pid() const { return pid_; }
 
  private:
   MockCluster(pid_t pid, int stdin_fd, int stdout_fd)
@@ -180,8 +184,13 @@ struct Settings {
 
 // Results of one system (eddy or mock), by workload name.
 using Results = std::map<std::string, LoadResult>;
+// The processes whose CPU time a workload is charged for, by name (the bench itself is "client").
+using Processes = std::vector<std::pair<std::string, pid_t>>;
+// CPU milliseconds per MB moved, by workload name and then process name.
+using CpuPerMb = std::map<std::string, std::map<std::string, double>>;
 
-Results RunLoad(const std::string& system, const std::string& bootstrap, const Settings& settings) {
+Results RunLoad(const std::string& system, const std::string& bootstrap, const Settings& settings,
+                const Processes& processes, CpuPerMb* cpu) {
   Results results;
   LoadOptions base;
   base.bootstrap = bootstrap;
@@ -189,9 +198,16 @@ Results RunLoad(const std::string& system, const std::string& bootstrap, const S
   base.queue_messages = settings.queue_messages;
   auto run = [&](const std::string& name, auto fn, LoadOptions options) {
     std::fprintf(stderr, "%s: %s ...\n", system.c_str(), name.c_str());
+    std::vector<double> cpu_before;
+    for (const auto& [process, pid] : processes) cpu_before.push_back(CpuSeconds(pid));
     auto result = fn(options);
     Die(result.status(), absl::StrCat(system, " ", name));
     results[name] = *result;
+    const double mb = static_cast<double>(result->bytes) / 1e6;
+    for (size_t i = 0; i < processes.size() && mb > 0; ++i) {
+      (*cpu)[name][processes[i].first] =
+          (CpuSeconds(processes[i].second) - cpu_before[i]) * 1e3 / mb;
+    }
     return *result;
   };
   if (settings.produce || settings.consume) {
@@ -225,7 +241,7 @@ Results RunLoad(const std::string& system, const std::string& bootstrap, const S
 // The workloads in the order they run.
 const char* const kWorkloads[] = {"produce acks=1", "produce acks=all", "consume", "e2e acks=1"};
 
-void Print(const std::string& system, const Results& results) {
+void Print(const std::string& system, const Results& results, const CpuPerMb& cpu) {
   for (const char* name : kWorkloads) {
     auto it = results.find(name);
     if (it == results.end()) continue;
@@ -236,16 +252,21 @@ void Print(const std::string& system, const Results& results) {
       std::printf("  p50 %.2f ms p99 %.2f ms p99.9 %.2f ms max %.2f ms", r.p50_ms, r.p99_ms,
                   r.p999_ms, r.max_ms);
     }
+    if (auto c = cpu.find(name); c != cpu.end()) {
+      std::printf("  CPU ms/MB:");
+      for (const auto& [process, ms] : c->second) std::printf(" %s %.2f", process.c_str(), ms);
+    }
     std::printf("\n");
   }
 }
 
-nlohmann::json ToJson(const Results& results) {
+nlohmann::json ToJson(const Results& results, const CpuPerMb& cpu) {
   nlohmann::json json = nlohmann::json::object();
   for (const auto& [name, r] : results) {
     json[name] = {{"records", r.messages}, {"bytes", r.bytes},       {"seconds", r.seconds},
                   {"mb_s", r.mb_per_s},    {"msgs_s", r.msgs_per_s}, {"p50_ms", r.p50_ms},
                   {"p99_ms", r.p99_ms},    {"p99_9_ms", r.p999_ms},  {"max_ms", r.max_ms}};
+    if (auto c = cpu.find(name); c != cpu.end()) json[name]["cpu_ms_per_mb"] = c->second;
   }
   return json;
 }
@@ -287,19 +308,25 @@ int main(int argc, char** argv) {
   std::printf("storage append (16 logs, 16 KiB batches of 1 KiB records): %.1f MB/s\n", *storage);
 
   Results eddy;
+  CpuPerMb eddy_cpu;
   {
     auto cluster = StartEddy(bin_dir, dir + "/eddy", topics);
-    eddy = RunLoad("eddy", cluster->KafkaBootstrap(), settings);
+    const Processes processes = {{"gateway", cluster->Pid(eddy::testing::Role::kGateway)},
+                                 {"broker", cluster->Pid(eddy::testing::Role::kBroker)},
+                                 {"client", getpid()}};
+    eddy = RunLoad("eddy", cluster->KafkaBootstrap(), settings, processes, &eddy_cpu);
   }
   std::filesystem::remove_all(dir);
   Results mock;
+  CpuPerMb mock_cpu;
   {
     auto cluster = MockCluster::Start(mock_binary, topics);
     Die(cluster.status(), "start mock cluster");
-    mock = RunLoad("mock", (*cluster)->bootstrap(), settings);
+    const Processes processes = {{"mock", (*cluster)->pid()}, {"client", getpid()}};
+    mock = RunLoad("mock", (*cluster)->bootstrap(), settings, processes, &mock_cpu);
   }
-  Print("eddy", eddy);
-  Print("mock", mock);
+  Print("eddy", eddy, eddy_cpu);
+  Print("mock", mock, mock_cpu);
 
   // Targets (issue 7, acceptance 6).
   nlohmann::json targets = nlohmann::json::object();
@@ -332,8 +359,8 @@ int main(int argc, char** argv) {
   if (!out.empty()) {
     nlohmann::json json = {{"workload", workload},
                            {"storage_append_mb_s", *storage},
-                           {"eddy", ToJson(eddy)},
-                           {"mock", ToJson(mock)},
+                           {"eddy", ToJson(eddy, eddy_cpu)},
+                           {"mock", ToJson(mock, mock_cpu)},
                            {"targets", targets}};
     std::ofstream(out) << json.dump(2) << "\n";
   }
