@@ -60,16 +60,30 @@ constexpr int kGatewayKafkaPort = 9092;
 // this probe and the daemon's own bind, any client connection in a parallel test (ctest -j) may take
 // it as its source port, and the daemon then fails with "Address already in use". Ports below that
 // range are never given to outgoing connections; this process remembers what it handed out.
+// Parallel test processes may still draw the same port before either daemon binds it, so each
+// port is also reserved across processes: a write lock on byte `port` of one shared file, which
+// the kernel drops when this process exits.
 absl::StatusOr<int> PickFreePort() {
   constexpr int kFirstPort = 20000;
   constexpr int kEndPort = 32768;
   static absl::Mutex mu;
   static absl::flat_hash_set<int> handed_out;  // guarded by mu
   static absl::BitGen random;                  // guarded by mu
+  static const int reservations =
+      ::open((std::filesystem::temp_directory_path() / "eddy-test-ports.lock").c_str(),
+             O_RDWR | O_CREAT | O_CLOEXEC, 0666);
   absl::MutexLock lock(&mu);
   for (int attempt = 0; attempt < 1000; ++attempt) {
     const int port = absl::Uniform(random, kFirstPort, kEndPort);
     if (handed_out.contains(port)) continue;
+    if (reservations >= 0) {
+      struct flock reserve{};
+      reserve.l_type = F_WRLCK;
+      reserve.l_whence = SEEK_SET;
+      reserve.l_start = port;
+      reserve.l_len = 1;
+      if (::fcntl(reservations, F_SETLK, &reserve) != 0) continue;  // another test process's
+    }
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
     sockaddr_in addr{};
